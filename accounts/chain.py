@@ -1,0 +1,127 @@
+"""Who is who in the chain on a given day: the one place every flow asks.
+
+Assignees are resolved here at the moment a task is created, following
+delegations, so that a reshuffle takes effect on the next task while history
+keeps who held the post then.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Delegation, Oversight, Post, Unit, User
+
+Role = Post.Role
+MAX_DELEGATION_HOPS = 5
+
+
+class ChainGap(Exception):
+    """Nobody holds a post the chain needs; the message says which, for the administrator."""
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def holders(unit: Unit | None, role: str, day: datetime.date | None = None) -> list[User]:
+    """People holding ``role`` (in ``unit``, when given) on ``day``, longest-serving first."""
+    posts = Post.objects.on(day or today()).filter(role=role, user__is_active=True)
+    if unit is not None:
+        posts = posts.filter(unit=unit)
+    return [post.user for post in posts.select_related("user").order_by("valid_from", "pk")]
+
+
+def head_of(unit: Unit, day: datetime.date | None = None) -> User | None:
+    found = holders(unit, Role.HEAD, day)
+    return found[0] if found else None
+
+
+def liaisons_of(unit: Unit, day: datetime.date | None = None) -> list[User]:
+    return holders(unit, Role.LIAISON, day)
+
+
+def supervisor_of(unit: Unit, day: datetime.date | None = None) -> User | None:
+    """The supervising leader of ``unit``, or of its nearest ancestor that has one."""
+    day = day or today()
+    node: Unit | None = unit
+    while node is not None:
+        oversight = Oversight.objects.on(day).filter(unit=node).select_related("leader").first()
+        if oversight is not None:
+            return oversight.leader
+        node = node.parent
+    return None
+
+
+def secretary(day: datetime.date | None = None) -> User | None:
+    found = holders(None, Role.SECRETARY, day)
+    return found[0] if found else None
+
+
+def discipline_committee(day: datetime.date | None = None) -> list[User]:
+    return holders(None, Role.COMMITTEE, day)
+
+
+def roles_of(user: User, day: datetime.date | None = None) -> set[str]:
+    if not user.is_authenticated:
+        return set()
+    return set(Post.objects.on(day or today()).filter(user=user).values_list("role", flat=True))
+
+
+def units_of(user: User, roles: tuple[str, ...], day: datetime.date | None = None) -> list[Unit]:
+    posts = Post.objects.on(day or today()).filter(user=user, role__in=roles)
+    return [post.unit for post in posts.select_related("unit").order_by("unit__order")]
+
+
+def units_overseen_by(leader: User, day: datetime.date | None = None) -> list[Unit]:
+    oversights = Oversight.objects.on(day or today()).filter(leader=leader)
+    return [o.unit for o in oversights.select_related("unit").order_by("unit__order", "unit__code")]
+
+
+def acting_for(user: User, day: datetime.date | None = None) -> User:
+    """Who acts for ``user`` on ``day``: follows delegations, never in a circle."""
+    day = day or today()
+    seen = {user.pk}
+    current = user
+    for _hop in range(MAX_DELEGATION_HOPS):
+        delegation = (
+            Delegation.objects.on(day).filter(absent=current).select_related("acting").first()
+        )
+        if delegation is None or delegation.acting_id in seen:
+            break
+        current = delegation.acting
+        seen.add(current.pk)
+    return current
+
+
+@dataclass(frozen=True)
+class Assignee:
+    """Who gets a task, and for whom they act when it came through a delegation."""
+
+    user: User
+    on_behalf_of: User | None = None
+
+
+def assignee_for(user: User | None, what: str, day: datetime.date | None = None) -> Assignee:
+    """Resolve the task owner for the post holder ``user``; ``what`` names the gap if none."""
+    if user is None:
+        raise ChainGap(what)
+    acting = acting_for(user, day)
+    return Assignee(acting, None if acting.pk == user.pk else user)
+
+
+def unit_head_assignee(unit: Unit, day: datetime.date | None = None) -> Assignee:
+    return assignee_for(
+        head_of(unit, day), _("%(unit)s has no unit head on %(day)s.")
+        % {"unit": unit, "day": day or today()}, day,
+    )
+
+
+def supervisor_assignee(unit: Unit, day: datetime.date | None = None) -> Assignee:
+    return assignee_for(
+        supervisor_of(unit, day), _("%(unit)s has no supervising leader on %(day)s.")
+        % {"unit": unit, "day": day or today()}, day,
+    )

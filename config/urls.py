@@ -1,0 +1,28 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
+from viewflow.contrib.auth import AuthViewset
+from viewflow.urls import Site
+
+from flows.quarterly import QuarterlyReportFlow
+from flows.viewsets import ChainFlowViewset, ChainWorkflowApp
+from records.urls import ReportsApp
+
+site = Site(
+    title=_("DutyChain"),
+    viewsets=[
+        ChainWorkflowApp(
+            flow_viewsets=[ChainFlowViewset(QuarterlyReportFlow, icon="assignment")],
+        ),
+        ReportsApp(),
+    ],
+)
+
+urlpatterns = [
+    path("", RedirectView.as_view(url="/workflow/inbox/", permanent=False)),
+    path("accounts/", AuthViewset(with_profile_view=False).urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", site.urls),
+]

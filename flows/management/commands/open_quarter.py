@@ -1,0 +1,28 @@
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from flows.quarterly import open_quarter
+from records.services import validate_period
+from records.workdays import last_finished_quarter
+
+
+class Command(BaseCommand):
+    help = "Open the quarterly report of every active unit (default: the last finished quarter)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--year", type=int)
+        parser.add_argument("--quarter", type=int)
+
+    def handle(self, *args, year=None, quarter=None, **options):
+        default_year, default_quarter = last_finished_quarter(timezone.localdate())
+        year, quarter = year or default_year, quarter or default_quarter
+        try:
+            validate_period(year, quarter)
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
+        opened, problems = open_quarter(year=year, quarter=quarter)
+        for problem in problems:
+            self.stderr.write(self.style.WARNING(problem))
+        self.stdout.write(self.style.SUCCESS(
+            f"{year} Q{quarter}: opened {opened} report(s)."))

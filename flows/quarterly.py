@@ -1,0 +1,129 @@
+"""Quarterly report (季度履责汇报), seed duty 6: unit head → supervising leader."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow, lock
+
+from accounts import chain
+from accounts.models import Unit, User
+from records import permissions, services
+from records.models import QuarterlyReport
+
+from . import views
+from .models import ReportProcess
+from .nodes import ChainView
+
+logger = logging.getLogger(__name__)
+
+
+class QuarterlyReportFlow(flow.Flow):
+    """Quarterly report
+
+    A unit reports each quarter on its main responsibility to the leader who
+    oversees it; the leader signs it off or returns it with an opinion.
+    """
+
+    process_class = ReportProcess
+    lock_impl = lock.select_for_update_lock
+    process_title = _("Quarterly report")
+    process_description = _("A unit's quarterly report to its supervising leader.")
+
+    start = flow.StartHandle(this.start_report).Annotation(title=_("Open")).Next(this.draft)
+
+    draft = (
+        ChainView(views.DraftView.as_view())
+        .Annotation(title=_("Draft and submit"))
+        .Assign(this.assign_unit_head)
+        .onCreate(this.on_task_created)
+        .Next(this.review)
+    )
+
+    review = (
+        ChainView(views.ReviewView.as_view())
+        .Annotation(title=_("Review"))
+        .Assign(this.assign_supervisor)
+        .onCreate(this.on_task_created)
+        .Next(this.is_signed_off)
+    )
+
+    is_signed_off = (
+        flow.If(this.signed_off)
+        .Annotation(title=_("Signed off?"))
+        .Then(this.end)
+        .Else(this.draft)
+    )
+
+    end = flow.End().Annotation(title=_("Archived"))
+
+    def has_view_permission(self, user, obj=None):
+        if obj is None:
+            return user.is_authenticated
+        report = QuarterlyReport.objects.filter(process_id=obj.pk).select_related("unit").first()
+        return report is not None and permissions.can_view_report(user, report)
+
+    def start_report(self, activation, unit: Unit, year: int, quarter: int, by: User | None):
+        activation.process.save()
+        services.report_create(unit=unit, year=year, quarter=quarter,
+                               process=activation.process, by=by)
+        return activation.process
+
+    def _assign(self, activation, assignee: chain.Assignee) -> User:
+        # kept on the task so history shows "acting for"; read back in on_task_created
+        activation.task.data["on_behalf_of"] = (
+            assignee.on_behalf_of.pk if assignee.on_behalf_of else None
+        )
+        return assignee.user
+
+    def assign_unit_head(self, activation) -> User:
+        return self._assign(activation, chain.unit_head_assignee(activation.process.report.unit))
+
+    def assign_supervisor(self, activation) -> User:
+        return self._assign(activation, chain.supervisor_assignee(activation.process.report.unit))
+
+    def on_task_created(self, activation):
+        task = activation.task
+        on_behalf_of_id = task.data.get("on_behalf_of")
+        services.report_step_started(
+            report=activation.process.report,
+            step=task.flow_task.name,
+            owner=task.owner,
+            on_behalf_of=User.objects.filter(pk=on_behalf_of_id).first() if on_behalf_of_id else None,
+        )
+
+    def signed_off(self, activation) -> bool:
+        report = QuarterlyReport.objects.get(process=activation.process)
+        return report.status == QuarterlyReport.Status.SIGNED_OFF
+
+
+def open_report(*, unit: Unit, year: int, quarter: int, by: User | None = None
+                ) -> QuarterlyReport | None:
+    """Open one unit's report for a quarter; None when one is already open (safe to repeat)."""
+    live = QuarterlyReport.objects.filter(unit=unit, year=year, quarter=quarter).exclude(
+        status=QuarterlyReport.Status.CANCELLED)
+    if live.exists():
+        return None
+    try:
+        with transaction.atomic():
+            process = QuarterlyReportFlow.start.run(unit=unit, year=year, quarter=quarter, by=by)
+    except IntegrityError:
+        # another worker opened it between our check and our insert
+        return None
+    return QuarterlyReport.objects.get(process=process)
+
+
+def open_quarter(*, year: int, quarter: int, by: User | None = None) -> tuple[int, list[str]]:
+    """Open the quarter's report for every active unit; returns (opened, problems)."""
+    opened, problems = 0, []
+    for unit in Unit.objects.filter(is_active=True).exclude(kind=Unit.Kind.BUREAU):
+        try:
+            if open_report(unit=unit, year=year, quarter=quarter, by=by):
+                opened += 1
+        except chain.ChainGap as gap:
+            problems.append(str(gap))
+            logger.warning("Quarterly report not opened: %s", gap)
+    return opened, problems

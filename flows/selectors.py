@@ -1,0 +1,65 @@
+"""Reads for flow pages, each a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from accounts.models import User
+from records.models import Opinion, QuarterlyReport
+
+OPEN_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+
+
+@dataclass
+class HistoryEntry:
+    task: Task
+    step: str
+    owner: User | None
+    on_behalf_of: User | None
+    created: object
+    finished: object
+    is_open: bool
+    opinion: Opinion | None
+
+
+def report_history(report: QuarterlyReport) -> list[HistoryEntry]:
+    """Every human step of the report's process in order, with who acted and their opinion."""
+    if report.process_id is None:
+        return []
+    tasks = list(
+        Task.objects.filter(process_id=report.process_id, flow_task_type="HUMAN")
+        .select_related("owner").order_by("created", "pk")
+    )
+    opinions = {o.task_id: o for o in report.opinions.select_related("author", "on_behalf_of")}
+    behalf_ids = {t.data.get("on_behalf_of") for t in tasks if t.data.get("on_behalf_of")}
+    behalf = User.objects.in_bulk(behalf_ids) if behalf_ids else {}
+    return [
+        HistoryEntry(
+            task=task,
+            step=str(task.flow_task.task_title),
+            owner=task.owner,
+            on_behalf_of=behalf.get(task.data.get("on_behalf_of")),
+            created=task.created,
+            finished=task.finished,
+            is_open=task.status in OPEN_STATUSES,
+            opinion=opinions.get(task.pk),
+        )
+        for task in tasks
+    ]
+
+
+def open_task_of(report: QuarterlyReport, user: User) -> Task | None:
+    """The open task of this report that ``user`` owns, if any."""
+    if report.process_id is None or not user.is_authenticated:
+        return None
+    return (
+        Task.objects.filter(process_id=report.process_id, owner=user, status__in=OPEN_STATUSES)
+        .order_by("-created").first()
+    )
+
+
+def task_url(task: Task) -> str:
+    return task.flow_task.reverse("execute", args=[task.process_id, task.pk])

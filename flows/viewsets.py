@@ -1,0 +1,152 @@
+"""How the flows are mounted in viewflow's Material site, with chain-aware lists."""
+
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.views import generic
+from viewflow.workflow.flow.viewset import FlowViewset, WorkflowAppViewset
+from viewflow.workflow.flow.views import (
+    WorkflowArchiveListView,
+    WorkflowInboxListView,
+    WorkflowQueueListView,
+)
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from accounts import chain
+from accounts.models import Post
+from records.models import QuarterlyReport
+from records.permissions import can_view_report
+
+from .selectors import OPEN_STATUSES
+
+
+class ReportColumnsMixin:
+    """Inbox columns people need: which unit, which quarter, by when — red once overdue."""
+
+    columns = ("task_id", "flow_task", "unit", "period", "deadline", "created")
+    filterset_class = None
+    paginate_by = 50
+
+    def unit(self, task):
+        report = getattr(task.process, "quarterly_report", None)
+        return report.unit.name if report else ""
+
+    unit.short_description = _("Unit")
+
+    def period(self, task):
+        report = getattr(task.process, "quarterly_report", None)
+        return report.period if report else ""
+
+    period.short_description = _("Period")
+
+    def deadline(self, task):
+        report = getattr(task.process, "quarterly_report", None)
+        if not report or not report.step_due_date:
+            return ""
+        if report.is_overdue:
+            return format_html('<span class="dc-overdue">{} · {}</span>',
+                               report.step_due_date, _("Overdue"))
+        return str(report.step_due_date)
+
+    deadline.short_description = _("Deadline")
+
+    def process_brief(self, task):
+        return self.period(task)
+
+    def with_reports(self, queryset):
+        return queryset.select_related("process", "owner",
+                                       "process__quarterly_report__unit").order_by("-created")
+
+
+class InboxView(ReportColumnsMixin, WorkflowInboxListView):
+    bulk_actions = ()
+
+    def get_queryset(self):
+        return self.with_reports(Task.objects.filter(
+            owner=self.request.user, status=STATUS.ASSIGNED, flow_task_type="HUMAN"))
+
+
+def liaison_queue(user):
+    """Draft steps of the units where the user is the party-affairs liaison."""
+    units = chain.units_of(user, (Post.Role.LIAISON,))
+    return Task.objects.filter(
+        status__in=OPEN_STATUSES, flow_task_type="HUMAN",
+        process__quarterly_report__unit__in=units,
+        process__quarterly_report__status__in=QuarterlyReport.EDITABLE_STATUSES,
+    ).exclude(owner=user)
+
+
+class QueueView(ReportColumnsMixin, WorkflowQueueListView):
+    """For a liaison: the drafts they may write on the head's behalf."""
+
+    title = _("Drafts I can help with")
+    bulk_actions = ()
+
+    def task_id(self, task):
+        report = task.process.quarterly_report
+        return format_html('<a href="{}">{}</a>', reverse("reports:edit", args=[report.pk]),
+                           report)
+
+    task_id.short_description = _("Report")
+
+    def get_queryset(self):
+        return self.with_reports(liaison_queue(self.request.user))
+
+
+class ArchiveView(ReportColumnsMixin, WorkflowArchiveListView):
+    columns = ("task_id", "flow_task", "unit", "period", "created", "finished")
+
+    def get_queryset(self):
+        return self.with_reports(Task.objects.filter(
+            owner=self.request.user, finished__isnull=False, flow_task_type="HUMAN"))
+
+
+class ChainWorkflowApp(WorkflowAppViewset):
+    """Inbox, queue and archive, counted without per-permission queries."""
+
+    title = _("My work")
+    inbox_view_class = InboxView
+    queue_view_class = QueueView
+    archive_view_class = ArchiveView
+    tasks_assign_path = None
+    tasks_unassign_path = None
+
+    def get_context_data(self, request):
+        if not request.user.is_authenticated:
+            return {}
+        return {
+            "user_inbox": Task.objects.filter(owner=request.user, status=STATUS.ASSIGNED,
+                                              flow_task_type="HUMAN"),
+            "user_queue": liaison_queue(request.user),
+        }
+
+
+class ProcessDetailRedirect(generic.View):
+    """A report's process page is the report page, after the same permission check."""
+
+    flow_class = None
+    viewset = None
+
+    def get(self, request, process_pk):
+        from django.http import Http404
+
+        report = QuarterlyReport.objects.filter(process_id=process_pk).first()
+        if report is None or not can_view_report(request.user, report):
+            raise Http404
+        return redirect("reports:detail", pk=report.pk)
+
+
+class ChainFlowViewset(FlowViewset):
+    """A flow's pages, without viewflow's unfiltered dashboards and process lists."""
+
+    process_detail_view_class = ProcessDetailRedirect
+    process_cancel_path = None
+    task_list_path = None
+    process_list_path = None
+    flow_chart_path = None
+
+    @property
+    def index_path(self):
+        return path("", generic.RedirectView.as_view(pattern_name="reports:index"), name="index")

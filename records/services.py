@@ -1,0 +1,167 @@
+"""Every write the chain makes: one service per user-visible action, each audited."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import chain
+from accounts.models import Unit, User
+
+from . import permissions
+from .models import AuditEvent, Opinion, QuarterlyReport
+from .workdays import add_working_days, quarter_end
+
+Status = QuarterlyReport.Status
+CONTENT_FIELDS = ("work_done", "problems", "next_steps")
+
+
+def audit(*, actor: User | None, action: str, target, **data) -> AuditEvent:
+    """Append one event to the audit trail."""
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        target_type=target._meta.label_lower,
+        target_id=str(target.pk),
+        data=data,
+    )
+
+
+def working_days(step: str) -> int:
+    return settings.DUTYCHAIN_DEADLINES[step]
+
+
+def report_due_date(year: int, quarter: int) -> datetime.date:
+    """Submission deadline: N working days after the quarter ends."""
+    return add_working_days(quarter_end(year, quarter), working_days("report_submit"))
+
+
+def validate_period(year: int, quarter: int, today: datetime.date | None = None) -> None:
+    today = today or timezone.localdate()
+    if quarter not in (1, 2, 3, 4):
+        raise ValidationError(_("The quarter must be 1, 2, 3 or 4."))
+    if not 2000 <= year <= today.year:
+        raise ValidationError(_("The year must be between 2000 and %(year)s.") % {"year": today.year})
+    if quarter_end(year, quarter) >= today:
+        raise ValidationError(_("%(year)s Q%(quarter)s has not ended yet; a report is about a "
+                                "finished quarter.") % {"year": year, "quarter": quarter})
+
+
+def report_create(*, unit: Unit, year: int, quarter: int, process, by: User | None
+                  ) -> QuarterlyReport:
+    """Create the report row for a newly started process, and grant its unit's drafters."""
+    due = report_due_date(year, quarter)
+    report = QuarterlyReport.objects.create(
+        unit=unit, year=year, quarter=quarter, due_date=due, step_due_date=due,
+        process=process, opened_by=by,
+    )
+    permissions.grant_report_view(
+        report, [chain.head_of(unit), *chain.liaisons_of(unit), chain.supervisor_of(unit)]
+    )
+    audit(actor=by, action="report.open", target=report, unit=unit.code,
+          period=f"{year}Q{quarter}", due_date=due.isoformat())
+    return report
+
+
+def _check_content(data: dict, *, complete: bool) -> dict:
+    cleaned = {field: (data.get(field) or "").strip() for field in CONTENT_FIELDS}
+    if complete and not cleaned["work_done"]:
+        raise ValidationError({"work_done": _("Describe the duties carried out before submitting.")})
+    return cleaned
+
+
+def report_save_draft(*, report: QuarterlyReport, by: User, data: dict) -> QuarterlyReport:
+    """Save the draft without submitting it (the head or the liaison)."""
+    if not report.is_editable:
+        raise ValidationError(_("This report is %(status)s and can no longer be edited.")
+                              % {"status": report.get_status_display()})
+    cleaned = _check_content(data, complete=False)
+    for field, value in cleaned.items():
+        setattr(report, field, value)
+    report.last_edited_by = by
+    report.save()
+    audit(actor=by, action="report.save_draft", target=report, version=report.version)
+    return report
+
+
+def report_submit(*, report: QuarterlyReport, by: User, data: dict) -> QuarterlyReport:
+    """The unit head submits the report to the supervising leader."""
+    if not report.is_editable:
+        raise ValidationError(_("This report is %(status)s and can no longer be submitted.")
+                              % {"status": report.get_status_display()})
+    cleaned = _check_content(data, complete=True)
+    for field, value in cleaned.items():
+        setattr(report, field, value)
+    report.status = Status.SUBMITTED
+    report.version += 1
+    report.submitted_at = timezone.now()
+    report.submitted_by = by
+    report.last_edited_by = by
+    report.save()
+    audit(actor=by, action="report.submit", target=report, version=report.version,
+          late=report.submitted_at.date() > report.due_date if report.due_date else False)
+    return report
+
+
+def _decide(*, report: QuarterlyReport, by: User, kind: str, opinion: str, task=None,
+            on_behalf_of: User | None = None) -> Opinion:
+    if report.status != Status.SUBMITTED:
+        raise ValidationError(_("This report is %(status)s; there is nothing to review.")
+                              % {"status": report.get_status_display()})
+    return Opinion.objects.create(report=report, task=task, author=by, on_behalf_of=on_behalf_of,
+                                  kind=kind, text=opinion.strip(), version=report.version)
+
+
+@transaction.atomic
+def report_sign_off(*, report: QuarterlyReport, by: User, opinion: str = "", task=None,
+                    on_behalf_of: User | None = None) -> QuarterlyReport:
+    """The supervising leader signs the report off; it is archived, read-only."""
+    _decide(report=report, by=by, kind=Opinion.Kind.SIGN_OFF, opinion=opinion, task=task,
+            on_behalf_of=on_behalf_of)
+    report.status = Status.SIGNED_OFF
+    report.signed_off_at = timezone.now()
+    report.signed_off_by = by
+    report.step_due_date = None
+    report.save()
+    audit(actor=by, action="report.sign_off", target=report, version=report.version,
+          on_behalf_of=on_behalf_of.pk if on_behalf_of else None)
+    return report
+
+
+@transaction.atomic
+def report_return(*, report: QuarterlyReport, by: User, opinion: str, task=None,
+                  on_behalf_of: User | None = None) -> QuarterlyReport:
+    """The supervising leader returns the report with an opinion; the drafter revises it."""
+    if not (opinion or "").strip():
+        raise ValidationError({"opinion": _("Write an opinion saying what to revise.")})
+    _decide(report=report, by=by, kind=Opinion.Kind.RETURN, opinion=opinion, task=task,
+            on_behalf_of=on_behalf_of)
+    report.status = Status.RETURNED
+    report.save()
+    audit(actor=by, action="report.return", target=report, version=report.version,
+          on_behalf_of=on_behalf_of.pk if on_behalf_of else None)
+    return report
+
+
+def report_step_started(*, report: QuarterlyReport, step: str, owner: User,
+                        on_behalf_of: User | None) -> QuarterlyReport:
+    """A new task of the report's flow was assigned: set its deadline and grant its owner."""
+    today = timezone.localdate()
+    if step == "review":
+        report.step_due_date = add_working_days(today, working_days("report_review"))
+    elif report.status == Status.RETURNED:
+        report.step_due_date = max(report.due_date,
+                                   add_working_days(today, working_days("report_revise")))
+    else:
+        report.step_due_date = report.due_date
+    report.save(update_fields=["step_due_date", "updated_at"])
+    permissions.grant_report_view(report, [owner, on_behalf_of])
+    audit(actor=None, action=f"report.assign.{step}", target=report, owner=owner.username,
+          on_behalf_of=on_behalf_of.username if on_behalf_of else None,
+          due=report.step_due_date.isoformat())
+    return report

@@ -1,0 +1,163 @@
+"""Report pages: the list, the leader's board, one report with its history, opening and drafting."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import generic
+
+from accounts import chain
+from accounts.models import Post
+from flows.selectors import open_task_of, report_history, task_url
+
+from . import permissions, selectors, services
+from .forms import BoardFilterForm, OpenReportForm, ReportContentForm
+from .models import QuarterlyReport
+from .workdays import last_finished_quarter
+
+
+def visible_report_or_404(user, pk) -> QuarterlyReport:
+    report = get_object_or_404(QuarterlyReport.objects.select_related("unit"), pk=pk)
+    if not permissions.can_view_report(user, report):
+        # 404, not 403: another unit's report does not even exist for you
+        raise Http404(_("No such report."))
+    return report
+
+
+class ReportListView(LoginRequiredMixin, generic.ListView):
+    template_name = "records/report_list.html"
+    paginate_by = 50
+    context_object_name = "reports"
+
+    def get_queryset(self):
+        params = self.request.GET
+        year = params.get("year", "")
+        return selectors.report_list(
+            self.request.user,
+            year=int(year) if year.isdigit() else None,
+            quarter=int(params["quarter"]) if params.get("quarter", "") in "1234" and params.get("quarter") else None,
+            status=params.get("status") if params.get("status") in QuarterlyReport.Status.values else None,
+            unit=params.get("unit") or None,
+            overdue=params.get("overdue") == "1",
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(statuses=QuarterlyReport.Status.choices,
+                                        params=self.request.GET, **kwargs)
+
+
+class ReportDetailView(LoginRequiredMixin, generic.TemplateView):
+    template_name = "records/report_detail.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        report = visible_report_or_404(user, kwargs["pk"])
+        task = open_task_of(report, user)
+        return super().get_context_data(
+            report=report,
+            history=report_history(report),
+            task=task,
+            task_url=task_url(task) if task else None,
+            can_edit=permissions.can_edit_draft(user, report) and task is None,
+            **kwargs,
+        )
+
+
+class ReportEditView(LoginRequiredMixin, generic.UpdateView):
+    """The liaison (or the head) drafts without submitting; only the head submits."""
+
+    form_class = ReportContentForm
+    template_name = "records/report_edit.html"
+    context_object_name = "report"
+
+    def get_object(self, queryset=None):
+        report = visible_report_or_404(self.request.user, self.kwargs["pk"])
+        if not permissions.can_edit_draft(self.request.user, report):
+            raise Http404(_("You cannot edit this report."))
+        return report
+
+    def form_valid(self, form):
+        try:
+            services.report_save_draft(report=self.object, by=self.request.user,
+                                       data=form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Draft saved. The unit head submits it."))
+        return redirect(reverse("reports:detail", args=[self.object.pk]))
+
+
+class BoardView(LoginRequiredMixin, generic.TemplateView):
+    """A leader's board: the units they oversee × the quarter's report status."""
+
+    template_name = "records/board.html"
+
+    def get_context_data(self, **kwargs):
+        default_year, default_quarter = last_finished_quarter(timezone.localdate())
+        form = BoardFilterForm(self.request.GET or None)
+        year, quarter = default_year, default_quarter
+        if form.is_bound and form.is_valid():
+            year = form.cleaned_data["year"] or default_year
+            quarter = form.cleaned_data["quarter"] or default_quarter
+        rows = selectors.board(self.request.user, year, quarter)
+        visible = set(
+            permissions.reports_visible_to(self.request.user)
+            .filter(pk__in=[r.pk for _u, r in rows if r]).values_list("pk", flat=True)
+        )
+        counts = {status: 0 for status in QuarterlyReport.Status.values}
+        for _unit, report in rows:
+            if report:
+                counts[report.status] += 1
+        return super().get_context_data(
+            rows=rows, visible=visible, year=year, quarter=quarter, form=form,
+            missing=sum(1 for _u, r in rows if r is None),
+            overdue=sum(1 for _u, r in rows if r and r.is_overdue),
+            counts=counts, statuses=QuarterlyReport.Status, **kwargs,
+        )
+
+
+class OpenReportView(LoginRequiredMixin, generic.FormView):
+    """A unit head opens their unit's report by hand (e.g. for a quarter that was missed)."""
+
+    form_class = OpenReportForm
+    template_name = "records/report_open.html"
+
+    def units(self):
+        return chain.units_of(self.request.user, (Post.Role.HEAD,))
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not self.units():
+            raise Http404(_("Only a unit head can open a report."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "units": self.units()}
+
+    def get_initial(self):
+        year, quarter = last_finished_quarter(timezone.localdate())
+        return {"year": year, "quarter": quarter}
+
+    def form_valid(self, form):
+        from flows.quarterly import open_report
+
+        data = form.cleaned_data
+        try:
+            services.validate_period(data["year"], data["quarter"])
+            report = open_report(unit=data["unit"], year=data["year"], quarter=data["quarter"],
+                                 by=self.request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        except chain.ChainGap as gap:
+            form.add_error(None, str(gap))
+            return self.form_invalid(form)
+        if report is None:
+            form.add_error(None, _("%(unit)s already has a report for %(year)s Q%(quarter)s.")
+                           % {"unit": data["unit"], "year": data["year"], "quarter": data["quarter"]})
+            return self.form_invalid(form)
+        messages.success(self.request, _("Report opened; it is in your inbox."))
+        return redirect(reverse("reports:detail", args=[report.pk]))
