@@ -1,0 +1,54 @@
+# DutyChain: `make run` serves the demo bureau, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_WORKERS ?= 2
+
+.PHONY: venv run worker test lint messages clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "DutyChain needs Python 3.11+"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+# Migrate, load the demo bureau (idempotent), open the last finished quarter,
+# start a Celery worker with beat in the background, and serve the site.
+run: venv
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py open_quarter
+	DEBUG=$${DEBUG:-1} $(BIN)/celery -A config worker --beat --loglevel=info --concurrency=1 \
+		--schedule=var/celerybeat-schedule >var/celery.log 2>&1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	echo "Celery worker and beat: pid $$worker, log var/celery.log"; \
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+worker: venv
+	$(BIN)/celery -A config worker --beat --loglevel=info
+
+lint: venv
+	$(BIN)/ruff check .
+
+# The whole suite: system checks, migrations in step with models, lint, then
+# the tests (in parallel), then the tests that start a real Celery worker
+# (alone: parallel workers would share the broker).
+test: venv
+	$(BIN)/python manage.py check --fail-level WARNING
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/ruff check .
+	$(BIN)/pytest -p no:cacheprovider -n $(PYTEST_WORKERS) -m "not worker" tests
+	$(BIN)/pytest -p no:cacheprovider -m worker tests
+
+messages: venv
+	$(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore='.venv/*' --ignore='var/*'
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf var staticfiles .pytest_cache .ruff_cache
