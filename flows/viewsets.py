@@ -5,12 +5,12 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
-from viewflow.workflow.flow.viewset import FlowViewset, WorkflowAppViewset
 from viewflow.workflow.flow.views import (
     WorkflowArchiveListView,
     WorkflowInboxListView,
     WorkflowQueueListView,
 )
+from viewflow.workflow.flow.viewset import FlowViewset, WorkflowAppViewset
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 

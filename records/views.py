@@ -28,6 +28,15 @@ def visible_report_or_404(user, pk) -> QuarterlyReport:
     return report
 
 
+def _int_param(params, name, allowed) -> int | None:
+    """A whole number from the query string, or None when it is missing or not allowed."""
+    try:
+        value = int(params.get(name, ""))
+    except ValueError:
+        return None
+    return value if value in allowed else None
+
+
 class ReportListView(LoginRequiredMixin, generic.ListView):
     template_name = "records/report_list.html"
     paginate_by = 50
@@ -35,11 +44,10 @@ class ReportListView(LoginRequiredMixin, generic.ListView):
 
     def get_queryset(self):
         params = self.request.GET
-        year = params.get("year", "")
         return selectors.report_list(
             self.request.user,
-            year=int(year) if year.isdigit() else None,
-            quarter=int(params["quarter"]) if params.get("quarter", "") in "1234" and params.get("quarter") else None,
+            year=_int_param(params, "year", range(2000, 2101)),
+            quarter=_int_param(params, "quarter", range(1, 5)),
             status=params.get("status") if params.get("status") in QuarterlyReport.Status.values else None,
             unit=params.get("unit") or None,
             overdue=params.get("overdue") == "1",
