@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.db import connection
 from django.test import Client
+from django.urls import get_resolver
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -21,6 +22,14 @@ def _settings(settings):
     settings.ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
     settings.LANGUAGE_CODE = "zh-hans"
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    # the demo's 19 password hashes would cost seconds per test at full strength
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _urls_loaded():
+    """viewflow registers its URL names when the URLconf is built: build it before any reverse()."""
+    assert get_resolver().url_patterns
 
 
 @pytest.fixture
