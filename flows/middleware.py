@@ -1,5 +1,6 @@
 """Guards every viewflow task URL, whatever view serves it."""
 
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
@@ -31,6 +32,11 @@ class TaskGuardMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if (not request.user.is_authenticated and match is not None
+                and match.namespaces[:1] == ["workflow"]):
+            # viewflow's site middleware answers anonymous visitors with a bare 403
+            return redirect_to_login(request.get_full_path())
         process_pk, task_pk = view_kwargs.get("process_pk"), view_kwargs.get("task_pk")
         if process_pk is None or task_pk is None:
             return None

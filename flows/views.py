@@ -61,6 +61,8 @@ class DraftView(ReportTaskView):
                                            data=form.cleaned_data)
                 messages.success(self.request, _("Draft saved. It has not been submitted yet."))
                 return redirect(self.request.get_full_path())
+            if "_submit" not in self.request.POST:
+                raise ValidationError(_("Choose to save the draft or to submit it."))
             services.report_submit(report=self.report, by=self.request.user,
                                    data=form.cleaned_data)
         except ValidationError as error:

@@ -7,7 +7,6 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.urls import get_resolver
 from django.utils import timezone
 from viewflow.workflow.models import Process, Task
 
@@ -27,12 +26,6 @@ def _fast_passwords(settings):
     # load_demo hashes ~25 passwords; PBKDF2 at full strength costs seconds per test
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-
-@pytest.fixture(autouse=True)
-def _urls_loaded():
-    # viewflow names a flow's URLs when the URLconf is built: task_url() before any request
-    # would otherwise raise NoReverseMatch ("'draft' is not a registered namespace")
-    assert get_resolver().url_patterns
 
 
 @pytest.fixture
