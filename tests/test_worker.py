@@ -120,13 +120,14 @@ def worker(transactional_db, tmp_path):
     queue = f"dutychain-test-{uuid.uuid4().hex[:12]}"
     overrides = {"task_always_eager": False, "worker_hijack_root_logger": False}
     if app.conf.broker_url.startswith("filesystem://"):
-        for folder in ("queue", "processed"):
+        for folder in ("queue", "processed", "control"):
             (tmp_path / folder).mkdir()
         overrides["broker_transport_options"] = {
             "data_folder_in": str(tmp_path / "queue"),
             "data_folder_out": str(tmp_path / "queue"),
             "processed_folder": str(tmp_path / "processed"),
             "store_processed": False,
+            "control_folder": str(tmp_path / "control"),
             "polling_interval": 0.1,
         }
     running = Worker(queue)
