@@ -68,22 +68,22 @@ def report_create(*, unit: Unit, year: int, quarter: int, process, by: User | No
     return report
 
 
-def _check_content(data: dict, *, complete: bool) -> dict:
+def _write_content(report: QuarterlyReport, by: User, data: dict, *, complete: bool) -> None:
+    """Copy the drafted text onto the report; a complete report needs its duties described."""
+    if not report.is_editable:
+        raise ValidationError(_("This report is %(status)s and can no longer be edited.")
+                              % {"status": report.get_status_display()})
     cleaned = {field: (data.get(field) or "").strip() for field in CONTENT_FIELDS}
     if complete and not cleaned["work_done"]:
         raise ValidationError({"work_done": _("Describe the duties carried out before submitting.")})
-    return cleaned
+    for field, value in cleaned.items():
+        setattr(report, field, value)
+    report.last_edited_by = by
 
 
 def report_save_draft(*, report: QuarterlyReport, by: User, data: dict) -> QuarterlyReport:
     """Save the draft without submitting it (the head or the liaison)."""
-    if not report.is_editable:
-        raise ValidationError(_("This report is %(status)s and can no longer be edited.")
-                              % {"status": report.get_status_display()})
-    cleaned = _check_content(data, complete=False)
-    for field, value in cleaned.items():
-        setattr(report, field, value)
-    report.last_edited_by = by
+    _write_content(report, by, data, complete=False)
     report.save()
     audit(actor=by, action="report.save_draft", target=report, version=report.version)
     return report
@@ -91,20 +91,14 @@ def report_save_draft(*, report: QuarterlyReport, by: User, data: dict) -> Quart
 
 def report_submit(*, report: QuarterlyReport, by: User, data: dict) -> QuarterlyReport:
     """The unit head submits the report to the supervising leader."""
-    if not report.is_editable:
-        raise ValidationError(_("This report is %(status)s and can no longer be submitted.")
-                              % {"status": report.get_status_display()})
-    cleaned = _check_content(data, complete=True)
-    for field, value in cleaned.items():
-        setattr(report, field, value)
+    _write_content(report, by, data, complete=True)
     report.status = Status.SUBMITTED
     report.version += 1
     report.submitted_at = timezone.now()
     report.submitted_by = by
-    report.last_edited_by = by
     report.save()
     audit(actor=by, action="report.submit", target=report, version=report.version,
-          late=report.submitted_at.date() > report.due_date if report.due_date else False)
+          late=timezone.localdate() > report.due_date)
     return report
 
 
