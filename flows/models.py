@@ -1,3 +1,4 @@
+from django.core.exceptions import ObjectDoesNotExist
 from viewflow.workflow.models import Process
 
 
@@ -15,5 +16,5 @@ class ReportProcess(Process):
     def brief(self):
         try:
             return str(self.quarterly_report)
-        except Exception:  # noqa: BLE001 - a process being started has no report yet
+        except ObjectDoesNotExist:  # a process being started has no report yet
             return super().brief
