@@ -21,10 +21,6 @@ from .conftest import is_postgres, open_task, review, submit
 ONE_DAY = datetime.timedelta(days=1)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # load_demo hashes ~25 passwords; PBKDF2 at full strength costs seconds per test
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 

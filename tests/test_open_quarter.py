@@ -19,10 +19,6 @@ from .conftest import open_task
 REPORTING_UNITS = 10  # every demo unit but the bureau itself
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # load_demo hashes ~25 passwords; PBKDF2 at full strength costs seconds per test
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def reporting_units():

@@ -27,9 +27,6 @@ JOIN_TIMEOUT = 40  # viewflow retries a held process lock for up to ~10 s
 race_test = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

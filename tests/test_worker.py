@@ -33,9 +33,6 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 WAIT = 30  # seconds a job may take on a slow CI machine
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @contextmanager
