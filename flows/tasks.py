@@ -34,10 +34,8 @@ def open_quarter_if_due() -> int:
     today = timezone.localdate()
     first = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)
     calendar = Calendar(first, today)
-    day = first
-    while not calendar.is_workday(day) and day < today:
-        day += datetime.timedelta(days=1)
-    if today < day or not calendar.is_workday(day):
+    days_so_far = (first + datetime.timedelta(days=n) for n in range((today - first).days + 1))
+    if not any(calendar.is_workday(day) for day in days_so_far):
         return 0
     year, quarter = last_finished_quarter(today)
     return open_quarter(year, quarter)

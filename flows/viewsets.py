@@ -52,9 +52,6 @@ class ReportColumnsMixin:
 
     deadline.short_description = _("Deadline")
 
-    def process_brief(self, task):
-        return self.period(task)
-
     def with_reports(self, queryset):
         return queryset.select_related("process", "owner",
                                        "process__quarterly_report__unit").order_by("-created")

@@ -1,6 +1,5 @@
 """Shared fixtures: the demo bureau and its people, named as in the demo (see accounts/demo.py)."""
 
-import datetime
 
 import pytest
 from django.db import connection
@@ -148,7 +147,3 @@ def review(client, report, decision, opinion=""):
 def is_postgres():
     return connection.vendor == "postgresql"
 
-
-@pytest.fixture
-def day():
-    return datetime.date
