@@ -164,7 +164,17 @@ DUTYCHAIN_DEADLINES = {
     "report_submit": env_int("REPORT_SUBMIT_WORKING_DAYS", 10),
     "report_review": env_int("REPORT_REVIEW_WORKING_DAYS", 5),
     "report_revise": env_int("REPORT_REVISE_WORKING_DAYS", 5),
+    "problem_analyse": env_int("PROBLEM_ANALYSE_WORKING_DAYS", 10),
+    "problem_plan_review": env_int("PROBLEM_PLAN_REVIEW_WORKING_DAYS", 5),
+    "problem_revise": env_int("PROBLEM_REVISE_WORKING_DAYS", 5),
+    "problem_verify": env_int("PROBLEM_VERIFY_WORKING_DAYS", 5),
 }
+# Evidence of rectification (佐证材料): PDF, Word, Excel and images, up to this size.
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
+EVIDENCE_EXTENSIONS = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".jpeg", ".png"}
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The issuing body printed on circulars.
+CIRCULAR_ISSUER = os.environ.get("CIRCULAR_ISSUER", "中共市城市管理局机关纪律检查委员会")
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "dutychain-demo")
 
 LOGGING = {

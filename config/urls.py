@@ -6,16 +6,22 @@ from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Site
 
 from flows.quarterly import QuarterlyReportFlow
+from flows.rectification import RectificationFlow
 from flows.viewsets import ChainFlowViewset, ChainWorkflowApp
-from records.urls import ReportsApp
+from records.urls import CircularsApp, ProblemsApp, ReportsApp
 
 site = Site(
     title=_("DutyChain"),
     viewsets=[
         ChainWorkflowApp(
-            flow_viewsets=[ChainFlowViewset(QuarterlyReportFlow, icon="assignment")],
+            flow_viewsets=[
+                ChainFlowViewset(QuarterlyReportFlow, icon="assignment"),
+                ChainFlowViewset(RectificationFlow, icon="build"),
+            ],
         ),
         ReportsApp(),
+        ProblemsApp(),
+        CircularsApp(),
     ],
 )
 

@@ -18,3 +18,17 @@ class ReportProcess(Process):
             return str(self.quarterly_report)
         except ObjectDoesNotExist:  # a process being started has no report yet
             return super().brief
+
+
+class ProblemProcess(Process):
+    """The rectification process of one problem."""
+
+    class Meta:
+        proxy = True
+
+    @property
+    def brief(self):
+        try:
+            return str(self.problem)
+        except ObjectDoesNotExist:  # a process being started has no problem yet
+            return super().brief

@@ -7,29 +7,31 @@ import logging
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
-from viewflow.workflow import flow, lock
+from viewflow.workflow import flow
 
 from accounts import chain
 from accounts.models import Unit, User
-from records import permissions, services
+from records import services
 from records.models import QuarterlyReport
 
 from . import views
+from .base import ChainFlowMixin, on_behalf_of
 from .models import ReportProcess
 from .nodes import ChainView
 
 logger = logging.getLogger(__name__)
 
 
-class QuarterlyReportFlow(flow.Flow):
+class QuarterlyReportFlow(ChainFlowMixin, flow.Flow):
     """Quarterly report
 
     A unit reports each quarter on its main responsibility to the leader who
     oversees it; the leader signs it off or returns it with an opinion.
     """
 
+    detail_url = "reports:detail"
     process_class = ReportProcess
-    lock_impl = lock.select_for_update_lock
+    record_model = QuarterlyReport
     process_title = _("Quarterly report")
     process_description = _("A unit's quarterly report to its supervising leader.")
 
@@ -60,40 +62,22 @@ class QuarterlyReportFlow(flow.Flow):
 
     end = flow.End().Annotation(title=_("Archived"))
 
-    def has_view_permission(self, user, obj=None):
-        if obj is None:
-            return user.is_authenticated
-        report = QuarterlyReport.objects.filter(process_id=obj.pk).select_related("unit").first()
-        return report is not None and permissions.can_view_report(user, report)
-
     def start_report(self, activation, unit: Unit, year: int, quarter: int, by: User | None):
         activation.process.save()
         services.report_create(unit=unit, year=year, quarter=quarter,
                                process=activation.process, by=by)
         return activation.process
 
-    def _assign(self, activation, assignee: chain.Assignee) -> User:
-        # kept on the task so history shows "acting for"; read back in on_task_created
-        activation.task.data["on_behalf_of"] = (
-            assignee.on_behalf_of.pk if assignee.on_behalf_of else None
-        )
-        return assignee.user
-
     def assign_unit_head(self, activation) -> User:
-        return self._assign(activation, chain.unit_head_assignee(activation.process.report.unit))
+        return self.assign(activation, chain.unit_head_assignee(activation.process.report.unit))
 
     def assign_supervisor(self, activation) -> User:
-        return self._assign(activation, chain.supervisor_assignee(activation.process.report.unit))
+        return self.assign(activation, chain.supervisor_assignee(activation.process.report.unit))
 
     def on_task_created(self, activation):
         task = activation.task
-        on_behalf_of_id = task.data.get("on_behalf_of")
-        services.report_step_started(
-            report=activation.process.report,
-            step=task.flow_task.name,
-            owner=task.owner,
-            on_behalf_of=User.objects.filter(pk=on_behalf_of_id).first() if on_behalf_of_id else None,
-        )
+        services.report_step_started(report=activation.process.report, step=task.flow_task.name,
+                                     owner=task.owner, on_behalf_of=on_behalf_of(task))
 
     def signed_off(self, activation) -> bool:
         report = QuarterlyReport.objects.get(process=activation.process)

@@ -8,7 +8,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from accounts.models import User
-from records.models import Opinion, QuarterlyReport
+from records.models import Opinion, Problem, QuarterlyReport
 
 OPEN_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
@@ -25,15 +25,16 @@ class HistoryEntry:
     opinion: Opinion | None
 
 
-def report_history(report: QuarterlyReport) -> list[HistoryEntry]:
-    """Every human step of the report's process in order, with who acted and their opinion."""
-    if report.process_id is None:
+def history(record: QuarterlyReport | Problem) -> list[HistoryEntry]:
+    """Every human step of the record's process in order, with who acted and their opinion."""
+    if record.process_id is None:
         return []
     tasks = list(
-        Task.objects.filter(process_id=report.process_id, flow_task_type="HUMAN")
+        Task.objects.filter(process_id=record.process_id, flow_task_type="HUMAN")
         .select_related("owner").order_by("created", "pk")
     )
-    opinions = {o.task_id: o for o in report.opinions.select_related("author", "on_behalf_of")}
+    opinions = {o.task_id: o for o in record.opinions.filter(task__isnull=False)
+                .select_related("author", "on_behalf_of")}
     behalf_ids = {t.data.get("on_behalf_of") for t in tasks if t.data.get("on_behalf_of")}
     behalf = User.objects.in_bulk(behalf_ids) if behalf_ids else {}
     return [
@@ -51,12 +52,12 @@ def report_history(report: QuarterlyReport) -> list[HistoryEntry]:
     ]
 
 
-def open_task_of(report: QuarterlyReport, user: User) -> Task | None:
-    """The open task of this report that ``user`` owns, if any."""
-    if report.process_id is None or not user.is_authenticated:
+def open_task_of(record: QuarterlyReport | Problem, user: User) -> Task | None:
+    """The open task of this record that ``user`` owns, if any."""
+    if record.process_id is None or not user.is_authenticated:
         return None
     return (
-        Task.objects.filter(process_id=report.process_id, owner=user, status__in=OPEN_STATUSES)
+        Task.objects.filter(process_id=record.process_id, owner=user, status__in=OPEN_STATUSES)
         .order_by("-created").first()
     )
 

@@ -1,94 +1,222 @@
-"""The task pages of the quarterly report flow: draft-and-submit, and review."""
+"""Task pages: each shows the record with its history and the form of one step."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import generic
 
-from accounts.models import User
-from records import services
-from records.forms import ReportContentForm, ReviewForm
-from records.models import QuarterlyReport
+from records import problems, services
+from records.forms import (
+    EvidenceForm,
+    ExtensionForm,
+    ProblemAnalysisForm,
+    ProgressForm,
+    ReportContentForm,
+    ReviewForm,
+)
+from records.models import Problem, QuarterlyReport
 
-from .selectors import report_history
+from .base import on_behalf_of
+from .selectors import history
 
 
-class ReportTaskView(generic.FormView):
-    """A task page of a report: the form on the left, the report and its history around it."""
+class RecordTaskView(generic.FormView):
+    """A task page of a record: the step's form, the record and its history around it."""
+
+    record_model = QuarterlyReport
+    detail_url = "reports:detail"
+    record_partial = "records/_report_block.html"
 
     def dispatch(self, request, *args, **kwargs):
         self.activation = request.activation
-        self.report = QuarterlyReport.objects.select_related("unit").get(
-            process_id=self.activation.process.pk
-        )
+        self.record = self.record_model.objects.select_related("unit").get(
+            process_id=self.activation.process.pk)
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            report=self.report, task=self.activation.task,
-            history=report_history(self.report), **kwargs,
+            record=self.record, task=self.activation.task, history=history(self.record),
+            record_partial=self.record_partial,
+            **{self.record_model._meta.model_name.replace("quarterly", ""): self.record},
+            **kwargs,
         )
-
-    def on_behalf_of(self):
-        pk = self.activation.task.data.get("on_behalf_of")
-        return User.objects.filter(pk=pk).first() if pk else None
 
     def done(self, message):
         self.activation.execute()
         messages.success(self.request, message)
-        return redirect(reverse("reports:detail", args=[self.report.pk]))
+        return redirect(reverse(self.detail_url, args=[self.record.pk]))
 
     def fail(self, form, error: ValidationError):
         form.add_error(None, error)
         return self.form_invalid(form)
 
 
-class DraftView(ReportTaskView):
+class DecisionView(RecordTaskView):
+    """A reviewer's step: an opinion and one of several buttons, each a service."""
+
+    form_class = ReviewForm
+    template_name = "flows/decision.html"
+    # button name → (service, success message, button label, is the main action)
+    decisions: dict = {}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(decisions=self.decisions, **kwargs)
+
+    def form_valid(self, form):
+        chosen = next((name for name in self.decisions if name in self.request.POST), None)
+        if chosen is None:
+            return self.fail(form, ValidationError(_("Choose one of the decisions.")))
+        service, message, _label, _main = self.decisions[chosen]
+        try:
+            service(self.record, by=self.request.user, opinion=form.cleaned_data["opinion"],
+                    task=self.activation.task, on_behalf_of=on_behalf_of(self.activation.task))
+        except ValidationError as error:
+            return self.fail(form, error)
+        return self.done(message)
+
+
+def _kw(service, field):
+    return lambda record, **kwargs: service(**{field: record}, **kwargs)
+
+
+class DraftView(RecordTaskView):
     """The unit head writes the report, saves it as a draft, and submits it."""
 
     form_class = ReportContentForm
     template_name = "flows/quarterly/draft.html"
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.report}
+        return {**super().get_form_kwargs(), "instance": self.record}
 
     def form_valid(self, form):
         try:
             if "_save" in self.request.POST:
-                services.report_save_draft(report=self.report, by=self.request.user,
+                services.report_save_draft(report=self.record, by=self.request.user,
                                            data=form.cleaned_data)
                 messages.success(self.request, _("Draft saved. It has not been submitted yet."))
                 return redirect(self.request.get_full_path())
             if "_submit" not in self.request.POST:
                 raise ValidationError(_("Choose to save the draft or to submit it."))
-            services.report_submit(report=self.report, by=self.request.user,
+            services.report_submit(report=self.record, by=self.request.user,
                                    data=form.cleaned_data)
         except ValidationError as error:
             return self.fail(form, error)
         return self.done(_("Submitted to the supervising leader for review."))
 
 
-class ReviewView(ReportTaskView):
+class ReviewView(DecisionView):
     """The supervising leader signs the report off or returns it with an opinion."""
 
-    form_class = ReviewForm
-    template_name = "flows/quarterly/review.html"
+    decisions = {
+        "_return": (_kw(services.report_return, "report"),
+                    gettext_lazy("Returned to the unit with your opinion."),
+                    gettext_lazy("Return with opinion"), False),
+        "_sign_off": (_kw(services.report_sign_off, "report"),
+                      gettext_lazy("Signed off and archived."), gettext_lazy("Sign off"), True),
+    }
+
+
+class ProblemTaskView(RecordTaskView):
+    record_model = Problem
+    detail_url = "problems:detail"
+    record_partial = "records/_problem_block.html"
+
+
+class AnalyseView(ProblemTaskView):
+    """The unit head writes the root-cause analysis and the measures."""
+
+    form_class = ProblemAnalysisForm
+    template_name = "flows/rectification/analyse.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.record}
 
     def form_valid(self, form):
-        opinion = form.cleaned_data["opinion"]
-        kwargs = dict(report=self.report, by=self.request.user, opinion=opinion,
-                      task=self.activation.task, on_behalf_of=self.on_behalf_of())
+        data = form.cleaned_data
         try:
-            if "_return" in self.request.POST:
-                services.report_return(**kwargs)
-                message = _("Returned to the unit with your opinion.")
-            elif "_sign_off" in self.request.POST:
-                services.report_sign_off(**kwargs)
-                message = _("Signed off and archived.")
-            else:
-                raise ValidationError(_("Choose to sign off or to return the report."))
+            problems.problem_analyse(problem=self.record, by=self.request.user,
+                                     root_cause=data["root_cause"], measures=data["measures"],
+                                     planned_date=data["planned_date"])
         except ValidationError as error:
             return self.fail(form, error)
-        return self.done(message)
+        return self.done(_("Plan sent to the supervising leader for approval."))
+
+
+class ApprovePlanView(DecisionView, ProblemTaskView):
+    """The supervising leader approves the plan or returns it."""
+
+    decisions = {
+        "_return": (_kw(problems.problem_return_plan, "problem"),
+                    gettext_lazy("Plan returned to the unit with your opinion."),
+                    gettext_lazy("Return with opinion"), False),
+        "_approve": (_kw(problems.problem_approve_plan, "problem"),
+                     gettext_lazy("Plan approved; the unit rectifies."),
+                     gettext_lazy("Approve the plan"), True),
+    }
+
+
+class VerifyView(DecisionView, ProblemTaskView):
+    """A discipline committee member closes the problem out or sends it back."""
+
+    decisions = {
+        "_send_back": (_kw(problems.problem_send_back, "problem"),
+                       gettext_lazy("Sent back to the unit to rectify."),
+                       gettext_lazy("Send back to rectify"), False),
+        "_close_out": (_kw(problems.problem_close_out, "problem"),
+                       gettext_lazy("Closed out and filed with the stationed group."),
+                       gettext_lazy("Close out"), True),
+    }
+
+
+class RectifyView(ProblemTaskView):
+    """The unit notes progress, uploads evidence, may ask for more time, and reports it done."""
+
+    template_name = "flows/rectification/rectify.html"
+    forms = {"_progress": ProgressForm, "_evidence": EvidenceForm, "_extension": ExtensionForm}
+
+    def get_form(self, form_class=None):
+        return None
+
+    def get_context_data(self, **kwargs):
+        bound = kwargs.pop("bound", {})
+        forms = {name: bound.get(name) or form() for name, form in self.forms.items()}
+        return super().get_context_data(forms=forms, done_error=kwargs.pop("done_error", None),
+                                        **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        by = request.user
+        if "_done" in request.POST:
+            try:
+                problems.problem_report_rectified(problem=self.record, by=by)
+            except ValidationError as error:
+                return self.render_to_response(self.get_context_data(done_error=error.messages))
+            return self.done(_("Rectification reported; the discipline committee verifies it."))
+        name = next((n for n in self.forms if n in request.POST), None)
+        if name is None:
+            return self.render_to_response(self.get_context_data(
+                done_error=[_("Choose what to do.")]))
+        form = self.forms[name](request.POST, request.FILES)
+        try:
+            if not form.is_valid():
+                raise ValidationError(_("Check the form."))
+            data = form.cleaned_data
+            if name == "_progress":
+                problems.problem_add_progress(problem=self.record, by=by, text=data["text"])
+                message = _("Progress noted.")
+            elif name == "_evidence":
+                problems.evidence_add(problem=self.record, by=by, upload=data["file"])
+                message = _("Evidence uploaded.")
+            else:
+                problems.problem_request_extension(problem=self.record, by=by,
+                                                   new_date=data["new_date"],
+                                                   reason=data["reason"])
+                message = _("Extension requested from the supervising leader.")
+        except ValidationError as error:
+            if form.is_bound and not form.errors:
+                form.add_error(None, error)
+            return self.render_to_response(self.get_context_data(bound={name: form}))
+        messages.success(request, message)
+        return redirect(request.get_full_path())

@@ -1,5 +1,7 @@
 """How the flows are mounted in viewflow's Material site, with chain-aware lists."""
 
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -17,51 +19,64 @@ from viewflow.workflow.status import STATUS
 from accounts import chain
 from accounts.models import Post
 from records.models import QuarterlyReport
-from records.permissions import can_view_report
+from records.permissions import can_view
 
 from .selectors import OPEN_STATUSES
 
 
-class ReportColumnsMixin:
-    """Inbox columns people need: which unit, which quarter, by when — red once overdue."""
+def record_of_task(task):
+    """The report or problem a task moves along (both joined by ``with_records``)."""
+    for name in ("quarterly_report", "problem"):
+        try:
+            return getattr(task.process, name)
+        except ObjectDoesNotExist:
+            continue
+    return None
 
-    columns = ("task_id", "flow_task", "unit", "period", "deadline", "created")
+
+class RecordColumnsMixin:
+    """Inbox columns people need: which unit, which item, by when — red once overdue."""
+
+    columns = ("task_id", "flow_task", "unit", "item", "deadline", "created")
     filterset_class = None
     paginate_by = 50
 
     def unit(self, task):
-        report = getattr(task.process, "quarterly_report", None)
-        return report.unit.name if report else ""
+        record = record_of_task(task)
+        return record.unit.name if record else ""
 
     unit.short_description = _("Unit")
 
-    def period(self, task):
-        report = getattr(task.process, "quarterly_report", None)
-        return report.period if report else ""
+    def item(self, task):
+        record = record_of_task(task)
+        if isinstance(record, QuarterlyReport):
+            return record.period
+        return record.get_category_display() if record else ""
 
-    period.short_description = _("Period")
+    item.short_description = _("Item")
 
     def deadline(self, task):
-        report = getattr(task.process, "quarterly_report", None)
-        if not report or not report.step_due_date:
+        record = record_of_task(task)
+        due = getattr(record, "step_due_date", None) or getattr(record, "due_date", None)
+        if not due:
             return ""
-        if report.is_overdue:
-            return format_html('<span class="dc-overdue">{} · {}</span>',
-                               report.step_due_date, _("Overdue"))
-        return str(report.step_due_date)
+        if record.is_overdue:
+            return format_html('<span class="dc-overdue">{} · {}</span>', due, _("Overdue"))
+        return str(due)
 
     deadline.short_description = _("Deadline")
 
-    def with_reports(self, queryset):
-        return queryset.select_related("process", "owner",
-                                       "process__quarterly_report__unit").order_by("-created")
+    def with_records(self, queryset):
+        return queryset.select_related(
+            "process", "owner", "process__quarterly_report__unit", "process__problem__unit",
+        ).order_by("-created")
 
 
-class InboxView(ReportColumnsMixin, WorkflowInboxListView):
+class InboxView(RecordColumnsMixin, WorkflowInboxListView):
     bulk_actions = ()
 
     def get_queryset(self):
-        return self.with_reports(Task.objects.filter(
+        return self.with_records(Task.objects.filter(
             owner=self.request.user, status=STATUS.ASSIGNED, flow_task_type="HUMAN"))
 
 
@@ -75,7 +90,7 @@ def liaison_queue(user):
     ).exclude(owner=user)
 
 
-class QueueView(ReportColumnsMixin, WorkflowQueueListView):
+class QueueView(RecordColumnsMixin, WorkflowQueueListView):
     """For a liaison: the drafts they may write on the head's behalf."""
 
     title = _("Drafts I can help with")
@@ -89,14 +104,14 @@ class QueueView(ReportColumnsMixin, WorkflowQueueListView):
     task_id.short_description = _("Report")
 
     def get_queryset(self):
-        return self.with_reports(liaison_queue(self.request.user))
+        return self.with_records(liaison_queue(self.request.user))
 
 
-class ArchiveView(ReportColumnsMixin, WorkflowArchiveListView):
-    columns = ("task_id", "flow_task", "unit", "period", "created", "finished")
+class ArchiveView(RecordColumnsMixin, WorkflowArchiveListView):
+    columns = ("task_id", "flow_task", "unit", "item", "created", "finished")
 
     def get_queryset(self):
-        return self.with_reports(Task.objects.filter(
+        return self.with_records(Task.objects.filter(
             owner=self.request.user, finished__isnull=False, flow_task_type="HUMAN"))
 
 
@@ -121,18 +136,17 @@ class ChainWorkflowApp(WorkflowAppViewset):
 
 
 class ProcessDetailRedirect(generic.View):
-    """A report's process page is the report page, after the same permission check."""
+    """A process page is its record's page, after the same permission check."""
 
     flow_class = None
     viewset = None
 
     def get(self, request, process_pk):
-        from django.http import Http404
-
-        report = QuarterlyReport.objects.filter(process_id=process_pk).first()
-        if report is None or not can_view_report(request.user, report):
+        flow = self.flow_class.instance
+        record = flow.record_model.objects.filter(process_id=process_pk).first()
+        if record is None or not can_view(request.user, record):
             raise Http404
-        return redirect("reports:detail", pk=report.pk)
+        return redirect(flow.detail_url, pk=record.pk)
 
 
 class ChainFlowViewset(FlowViewset):
@@ -146,4 +160,5 @@ class ChainFlowViewset(FlowViewset):
 
     @property
     def index_path(self):
-        return path("", generic.RedirectView.as_view(pattern_name="reports:index"), name="index")
+        index = self._flow_class.detail_url.replace(":detail", ":index")
+        return path("", generic.RedirectView.as_view(pattern_name=index), name="index")

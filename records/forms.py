@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import QuarterlyReport
+from .models import Problem, QuarterlyReport
 
 
 class ReportContentForm(forms.ModelForm):
@@ -44,3 +44,70 @@ class BoardFilterForm(forms.Form):
     year = forms.IntegerField(min_value=2000, max_value=2100, required=False)
     quarter = forms.TypedChoiceField(coerce=int, required=False,
                                      choices=[(q, q) for q in (1, 2, 3, 4)])
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class ProblemAnalysisForm(forms.ModelForm):
+    """The responsible unit's root-cause analysis and measures."""
+
+    class Meta:
+        model = Problem
+        fields = ["root_cause", "measures", "planned_date"]
+        widgets = {"root_cause": forms.Textarea(attrs={"rows": 5}),
+                   "measures": forms.Textarea(attrs={"rows": 6}),
+                   "planned_date": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.fields:
+            self.fields[name].required = True
+
+
+class ProgressForm(forms.Form):
+    text = forms.CharField(label=_("Progress"), max_length=4000,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(label=_("Evidence file"),
+                           help_text=_("PDF, Word, Excel or images."))
+
+
+class ExtensionForm(forms.Form):
+    new_date = forms.DateField(label=_("New deadline"), widget=DateInput())
+    reason = forms.CharField(label=_("Reason"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ProblemForm(forms.Form):
+    """One problem of a problem list."""
+
+    unit = forms.ModelChoiceField(label=_("Responsible unit"), queryset=None)
+    category = forms.ChoiceField(label=_("Category"), choices=Problem.Category.choices)
+    description = forms.CharField(label=_("Description"), max_length=4000,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+    person_concerned = forms.CharField(label=_("Person concerned"), max_length=100,
+                                       required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from accounts.models import Unit
+
+        self.fields["unit"].queryset = Unit.objects.filter(is_active=True).exclude(
+            kind=Unit.Kind.BUREAU)
+
+
+class ProblemListForm(forms.Form):
+    """What the problems of one check share."""
+
+    title = forms.CharField(label=_("Check"), max_length=200,
+                            help_text=_("e.g. 2026 Mid-Autumn and National Day spot check"))
+    source = forms.ChoiceField(label=_("Source"), choices=Problem.Source.choices)
+    found_on = forms.DateField(label=_("Date found"), widget=DateInput())
+
+
+ProblemFormSet = forms.formset_factory(ProblemForm, extra=3, min_num=1, validate_min=True,
+                                       max_num=50)

@@ -1,4 +1,7 @@
-"""What the chain produces and keeps: reports, opinions, the audit trail, the calendar."""
+"""What the chain produces and keeps: reports, problems, opinions, evidence, circulars,
+the audit trail, the calendar."""
+
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -119,8 +122,16 @@ class Opinion(models.Model):
     class Kind(models.TextChoices):
         SIGN_OFF = "sign_off", _("Signed off")
         RETURN = "return", _("Returned")
+        APPROVE = "approve", _("Plan approved")
+        CLOSE_OUT = "close_out", _("Closed out")
+        SEND_BACK = "send_back", _("Sent back to rectify")
+        GRANT = "grant", _("Extension granted")
+        REFUSE = "refuse", _("Extension refused")
 
-    report = models.ForeignKey(QuarterlyReport, on_delete=models.PROTECT, related_name="opinions")
+    report = models.ForeignKey(QuarterlyReport, on_delete=models.PROTECT, related_name="opinions",
+                               null=True, blank=True)
+    problem = models.ForeignKey("Problem", on_delete=models.PROTECT, related_name="opinions",
+                                null=True, blank=True)
     task = models.ForeignKey("viewflow.Task", null=True, blank=True, on_delete=models.PROTECT,
                              related_name="+")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
@@ -137,9 +148,246 @@ class Opinion(models.Model):
         verbose_name = _("opinion")
         verbose_name_plural = _("opinions")
         ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(report__isnull=False, problem__isnull=True)
+                | Q(report__isnull=True, problem__isnull=False),
+                name="opinion_on_exactly_one_record",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.text[:40]}"
+
+
+class Problem(models.Model):
+    """A problem found (问题), followed from registration to close-out (销号) and filing (备案)."""
+
+    class Source(models.TextChoices):
+        SELF_INSPECTION = "self_inspection", _("Self-inspection")
+        SPOT_CHECK = "spot_check", _("Spot check")
+        SUPERVISION = "supervision", _("Supervision")
+        INSPECTION_TOUR = "inspection_tour", _("Inspection tour")
+        PUBLIC_REPORT = "public_report", _("Public report")
+        REFERRAL = "referral", _("Higher-level referral")
+
+    class Category(models.TextChoices):
+        FORMALISM = "formalism", _("Formalism")
+        BUREAUCRATISM = "bureaucratism", _("Bureaucratism")
+        HEDONISM = "hedonism", _("Hedonism")
+        EXTRAVAGANCE = "extravagance", _("Extravagance")
+        DISCIPLINE = "discipline", _("Discipline")
+        IDEOLOGY = "ideology", _("Ideology")
+        WORK_STYLE = "work_style", _("Work style")
+        OTHER = "other", _("Other")
+
+    FOUR_WINDS = (Category.FORMALISM, Category.BUREAUCRATISM, Category.HEDONISM,
+                  Category.EXTRAVAGANCE)
+
+    class Status(models.TextChoices):
+        ANALYSING = "analysing", _("Analysing")
+        PLAN_REVIEW = "plan_review", _("Plan awaiting approval")
+        RECTIFYING = "rectifying", _("Rectifying")
+        VERIFYING = "verifying", _("Awaiting verification")
+        CLOSED = "closed", _("Closed out")
+        FILED = "filed", _("Closed and filed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    OPEN_STATUSES = (Status.ANALYSING, Status.PLAN_REVIEW, Status.RECTIFYING, Status.VERIFYING)
+    DONE_STATUSES = (Status.CLOSED, Status.FILED)
+
+    problem_list = models.ForeignKey("ProblemList", verbose_name=_("problem list"), null=True,
+                              blank=True, on_delete=models.PROTECT, related_name="problems")
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    description = models.TextField(_("description"))
+    found_on = models.DateField(_("date found"))
+    unit = models.ForeignKey("accounts.Unit", verbose_name=_("responsible unit"),
+                             on_delete=models.PROTECT, related_name="problems")
+    person_concerned = models.CharField(_("person concerned"), max_length=100, blank=True)
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                      related_name="+", verbose_name=_("registered by"))
+    registered_at = models.DateTimeField(_("registered at"), default=timezone.now)
+
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices,
+                              default=Status.ANALYSING)
+    step = models.CharField(_("current step"), max_length=30, blank=True)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("assignee"))
+    due_date = models.DateField(_("deadline"), null=True, blank=True,
+                                help_text=_("Deadline of the current step."))
+
+    root_cause = models.TextField(_("root-cause analysis"), blank=True)
+    measures = models.TextField(_("rectification measures"), blank=True)
+    planned_date = models.DateField(_("planned completion date"), null=True, blank=True)
+    approved_date = models.DateField(
+        _("approved completion date"), null=True, blank=True,
+        help_text=_("As first approved; extensions do not move it, so statistics keep it."))
+    rectified_at = models.DateTimeField(_("rectification reported at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed out at"), null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("closed out by"))
+    filed_at = models.DateTimeField(_("filed at"), null=True, blank=True)
+    process = models.OneToOneField("viewflow.Process", on_delete=models.PROTECT, null=True,
+                                   blank=True, related_name="problem")
+
+    class Meta:
+        verbose_name = _("problem")
+        verbose_name_plural = _("problems")
+        ordering = ["-registered_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "due_date"]),
+            models.Index(fields=["unit", "status"]),
+            models.Index(fields=["category", "status"]),
+            models.Index(fields=["source", "status"]),
+            models.Index(fields=["found_on"]),
+            models.Index(fields=["filed_at"]),
+        ]
+
+    def __str__(self):
+        return _("Problem #%(pk)s · %(unit)s") % {"pk": self.pk, "unit": self.unit}
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        return bool(self.is_open and self.due_date and self.due_date < timezone.localdate())
+
+    @property
+    def is_four_winds(self) -> bool:
+        return self.category in self.FOUR_WINDS
+
+
+class ProblemList(models.Model):
+    """One check that found problems (e.g. a holiday spot check, 明察暗访): a problem list."""
+
+    title = models.CharField(_("title"), max_length=200)
+    source = models.CharField(_("source"), max_length=20, choices=Problem.Source.choices)
+    checked_on = models.DateField(_("date of the check"))
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                      related_name="+", verbose_name=_("registered by"))
+    created_at = models.DateTimeField(_("registered at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("problem list")
+        verbose_name_plural = _("problem lists")
+        ordering = ["-checked_on", "-pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class ProgressNote(models.Model):
+    """What the unit reports having done while rectifying."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.PROTECT, related_name="progress_notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="+", verbose_name=_("author"))
+    text = models.TextField(_("progress"))
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("progress note")
+        verbose_name_plural = _("progress notes")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return self.text[:40]
+
+
+def evidence_path(instance, filename):
+    return f"evidence/{instance.problem_id}/{instance.sha256[:16]}-{uuid.uuid4().hex[:8]}"
+
+
+class Evidence(models.Model):
+    """A file proving rectification (佐证材料), with its checksum."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.PROTECT, related_name="evidence")
+    file = models.FileField(_("file"), upload_to=evidence_path, max_length=255)
+    name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size"))
+    content_type = models.CharField(max_length=100)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name=_("uploaded by"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class ExtensionRequest(models.Model):
+    """The unit asks for more time before the deadline; the supervising leader decides."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        GRANTED = "granted", _("Granted")
+        REFUSED = "refused", _("Refused")
+
+    problem = models.ForeignKey(Problem, on_delete=models.PROTECT, related_name="extensions")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+", verbose_name=_("requested by"))
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    current_date = models.DateField(_("deadline when asked"))
+    new_date = models.DateField(_("requested new deadline"))
+    reason = models.TextField(_("reason"))
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices,
+                                default=Decision.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["problem"], condition=Q(decision="pending"),
+                                    name="one_pending_extension_per_problem"),
+        ]
+
+    def __str__(self):
+        return f"{self.current_date} → {self.new_date} ({self.get_decision_display()})"
+
+
+class Circular(models.Model):
+    """A published notice of problems found (通报), to all units."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    number = models.PositiveIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("opening text"), blank=True)
+    issuer = models.CharField(_("issued by"), max_length=100)
+    issued_on = models.DateField(_("date issued"))
+    problems = models.ManyToManyField(Problem, related_name="circulars",
+                                      verbose_name=_("problems"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("issued by (person)"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("circular")
+        verbose_name_plural = _("circulars")
+        ordering = ["-year", "-number"]
+        constraints = [models.UniqueConstraint(fields=["year", "number"],
+                                               name="one_circular_per_number")]
+
+    def __str__(self):
+        return f"{self.document_number} {self.title}"
+
+    @property
+    def document_number(self) -> str:
+        return f"〔{self.year}〕{self.number}号"
 
 
 class AuditEvent(models.Model):
@@ -171,3 +419,11 @@ class QuarterlyReportUserObjectPermission(UserObjectPermissionBase):
 
 class QuarterlyReportGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(QuarterlyReport, on_delete=models.CASCADE)
+
+
+class ProblemUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Problem, on_delete=models.CASCADE)
+
+
+class ProblemGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Problem, on_delete=models.CASCADE)

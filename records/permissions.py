@@ -4,6 +4,8 @@ Grants are django-guardian object permissions in direct foreign-key tables,
 written when a record is created and when a task is assigned. The secretary
 and the discipline committee oversee everything by their post, so they hold no
 per-row grants: their lists are unfiltered rather than a million grant rows.
+The stationed discipline group sees what was filed with it, by the record's
+state rather than by grants.
 """
 
 from __future__ import annotations
@@ -11,85 +13,113 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth.models import Permission
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 from accounts import chain
 from accounts.models import Post, User
 
-from .models import QuarterlyReport, QuarterlyReportUserObjectPermission
+from .models import (
+    Problem,
+    ProblemUserObjectPermission,
+    QuarterlyReport,
+    QuarterlyReportUserObjectPermission,
+)
 
 Role = Post.Role
 SEE_ALL_ROLES = {Role.SECRETARY, Role.COMMITTEE}
-VIEW_REPORT = "view_quarterlyreport"
+GRANT_TABLES = {
+    QuarterlyReport: QuarterlyReportUserObjectPermission,
+    Problem: ProblemUserObjectPermission,
+}
+
+
+def _roles(user: User) -> set[str]:
+    cached = getattr(user, "_dutychain_roles", None)
+    if cached is None:
+        cached = user._dutychain_roles = chain.roles_of(user)
+    return cached
 
 
 def sees_everything(user: User) -> bool:
     """The secretary and the discipline committee oversee every unit."""
     if not user.is_authenticated:
         return False
-    cached = getattr(user, "_dutychain_sees_all", None)
-    if cached is None:
-        cached = user.is_superuser or bool(chain.roles_of(user) & SEE_ALL_ROLES)
-        user._dutychain_sees_all = cached
-    return cached
+    return user.is_superuser or bool(_roles(user) & SEE_ALL_ROLES)
 
 
-def _view_permission() -> Permission:
-    return Permission.objects.get(codename=VIEW_REPORT, content_type__app_label="records")
+def is_committee(user: User) -> bool:
+    return user.is_authenticated and Role.COMMITTEE in _roles(user)
 
 
-def grant_report_view(report: QuarterlyReport, users: Iterable[User | None]) -> None:
-    """Let ``users`` see ``report`` (idempotent)."""
+def is_stationed(user: User) -> bool:
+    return user.is_authenticated and Role.STATIONED in _roles(user)
+
+
+def _codename(model: type[Model]) -> str:
+    return f"view_{model._meta.model_name}"
+
+
+def grant_view(obj: Model, users: Iterable[User | None]) -> None:
+    """Let ``users`` see ``obj`` (idempotent)."""
     wanted = {user.pk for user in users if user is not None}
     if not wanted:
         return
-    permission = _view_permission()
+    table = GRANT_TABLES[type(obj)]
+    permission = Permission.objects.get(codename=_codename(type(obj)),
+                                        content_type__app_label="records")
     existing = set(
-        QuarterlyReportUserObjectPermission.objects.filter(
-            content_object=report, permission=permission, user_id__in=wanted
-        ).values_list("user_id", flat=True)
+        table.objects.filter(content_object=obj, permission=permission, user_id__in=wanted)
+        .values_list("user_id", flat=True)
     )
-    QuarterlyReportUserObjectPermission.objects.bulk_create(
-        [
-            QuarterlyReportUserObjectPermission(
-                content_object=report, permission=permission, user_id=user_id
-            )
-            for user_id in wanted - existing
-        ],
+    table.objects.bulk_create(
+        [table(content_object=obj, permission=permission, user_id=user_id)
+         for user_id in wanted - existing],
         ignore_conflicts=True,
     )
 
 
-def can_view_report(user: User, report: QuarterlyReport) -> bool:
+def _granted(user: User, model: type[Model]):
+    return GRANT_TABLES[model].objects.filter(
+        user=user, permission__codename=_codename(model)).values("content_object_id")
+
+
+def visible(user: User, model: type[Model]) -> QuerySet:
+    """Every ``model`` row ``user`` may see, as one queryset (no per-row checks)."""
+    rows = model.objects.all()
+    if not user.is_authenticated:
+        return rows.none()
+    if sees_everything(user):
+        return rows
+    mine = rows.filter(pk__in=_granted(user, model))
+    if model is Problem and is_stationed(user):
+        return rows.filter(filed_at__isnull=False) | mine
+    return mine
+
+
+def can_view(user: User, obj: Model) -> bool:
     if not user.is_authenticated:
         return False
     if sees_everything(user):
         return True
-    return QuarterlyReportUserObjectPermission.objects.filter(
-        user=user, content_object=report, permission__codename=VIEW_REPORT
-    ).exists()
+    if isinstance(obj, Problem) and obj.filed_at and is_stationed(user):
+        return True
+    return GRANT_TABLES[type(obj)].objects.filter(
+        user=user, content_object=obj, permission__codename=_codename(type(obj))).exists()
 
 
-def reports_visible_to(user: User) -> QuerySet[QuarterlyReport]:
-    reports = QuarterlyReport.objects.all()
-    if not user.is_authenticated:
-        return reports.none()
-    if sees_everything(user):
-        return reports
-    granted = QuarterlyReportUserObjectPermission.objects.filter(
-        user=user, permission__codename=VIEW_REPORT
-    ).values("content_object_id")
-    return reports.filter(pk__in=granted)
+def unit_drafters(unit) -> set[User]:
+    """Who writes for a unit: its head and its liaisons, and whoever acts for them."""
+    people = {chain.head_of(unit)} | set(chain.liaisons_of(unit))
+    people.discard(None)
+    return people | {chain.acting_for(person) for person in people}
 
 
 def can_edit_draft(user: User, report: QuarterlyReport) -> bool:
     """The unit head and the party-affairs liaison draft; nobody edits once it is submitted."""
-    if not (user.is_authenticated and report.is_editable):
-        return False
-    drafters = {chain.head_of(report.unit)} | set(chain.liaisons_of(report.unit))
-    drafters = {u for u in drafters if u is not None}
-    return user in drafters or any(chain.acting_for(u) == user for u in drafters)
+    return user.is_authenticated and report.is_editable and user in unit_drafters(report.unit)
 
 
-def can_open_report_for(user: User, unit) -> bool:
-    return user.is_authenticated and chain.head_of(unit) == user
+def can_register_problems(user: User) -> bool:
+    """The discipline committee and the leaders register problems."""
+    return user.is_authenticated and bool(_roles(user) & {Role.COMMITTEE, Role.LEADER,
+                                                            Role.SECRETARY})

@@ -11,12 +11,12 @@ from accounts import chain
 from accounts.models import Unit, User
 
 from .models import QuarterlyReport
-from .permissions import reports_visible_to, sees_everything
+from .permissions import sees_everything, visible
 
 
 def report_list(user: User, *, year=None, quarter=None, status=None, unit=None,
                 overdue=False) -> QuerySet[QuarterlyReport]:
-    reports = reports_visible_to(user).select_related("unit")
+    reports = visible(user, QuarterlyReport).select_related("unit")
     if year:
         reports = reports.filter(year=year)
     if quarter:

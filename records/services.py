@@ -60,7 +60,7 @@ def report_create(*, unit: Unit, year: int, quarter: int, process, by: User | No
         unit=unit, year=year, quarter=quarter, due_date=due, step_due_date=due,
         process=process, opened_by=by,
     )
-    permissions.grant_report_view(
+    permissions.grant_view(
         report, [chain.head_of(unit), *chain.liaisons_of(unit), chain.supervisor_of(unit)]
     )
     audit(actor=by, action="report.open", target=report, unit=unit.code,
@@ -154,7 +154,7 @@ def report_step_started(*, report: QuarterlyReport, step: str, owner: User,
     else:
         report.step_due_date = report.due_date
     report.save(update_fields=["step_due_date", "updated_at"])
-    permissions.grant_report_view(report, [owner, on_behalf_of])
+    permissions.grant_view(report, [owner, on_behalf_of])
     audit(actor=None, action=f"report.assign.{step}", target=report, owner=owner.username,
           on_behalf_of=on_behalf_of.username if on_behalf_of else None,
           due=report.step_due_date.isoformat())

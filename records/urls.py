@@ -2,7 +2,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 
-from . import views
+from . import circular_views, ledger_views, problem_views, views
 
 
 class ReportsApp(Application):
@@ -18,3 +18,36 @@ class ReportsApp(Application):
     open_path = path("open/", views.OpenReportView.as_view(), name="open")
     detail_path = path("<int:pk>/", views.ReportDetailView.as_view(), name="detail")
     edit_path = path("<int:pk>/edit/", views.ReportEditView.as_view(), name="edit")
+
+
+class ProblemsApp(Application):
+    """Problems and their rectification: the ledger, registering, one problem, the dashboard."""
+
+    app_name = "problems"
+    title = _("Problems and rectification")
+    icon = "report_problem"
+    menu_template_name = "records/problems_menu.html"
+
+    index_path = path("", ledger_views.LedgerView.as_view(), name="index")
+    export_path = path("export.xlsx", ledger_views.LedgerExportView.as_view(), name="export")
+    dashboard_path = path("dashboard/", ledger_views.DashboardView.as_view(), name="dashboard")
+    register_path = path("register/", problem_views.RegisterView.as_view(), name="register")
+    detail_path = path("<int:pk>/", problem_views.ProblemDetailView.as_view(), name="detail")
+    extension_path = path("<int:pk>/extension/", problem_views.ExtensionDecisionView.as_view(),
+                          name="extension")
+    evidence_path = path("<int:pk>/evidence/<int:evidence_pk>/",
+                         problem_views.EvidenceDownloadView.as_view(), name="evidence")
+
+
+class CircularsApp(Application):
+    """Circulars (通报): issued by the discipline committee, read by every unit."""
+
+    app_name = "circulars"
+    title = _("Circulars")
+    icon = "campaign"
+    menu_template_name = "records/circulars_menu.html"
+
+    index_path = path("", circular_views.CircularListView.as_view(), name="index")
+    create_path = path("new/", circular_views.CircularCreateView.as_view(), name="create")
+    detail_path = path("<int:pk>/", circular_views.CircularDetailView.as_view(), name="detail")
+    docx_path = path("<int:pk>/docx/", circular_views.CircularDocxView.as_view(), name="docx")

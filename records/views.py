@@ -12,7 +12,7 @@ from django.views import generic
 
 from accounts import chain
 from accounts.models import Post
-from flows.selectors import open_task_of, report_history, task_url
+from flows.selectors import history, open_task_of, task_url
 
 from . import permissions, selectors, services
 from .forms import BoardFilterForm, OpenReportForm, ReportContentForm
@@ -22,7 +22,7 @@ from .workdays import last_finished_quarter
 
 def visible_report_or_404(user, pk) -> QuarterlyReport:
     report = get_object_or_404(QuarterlyReport.objects.select_related("unit"), pk=pk)
-    if not permissions.can_view_report(user, report):
+    if not permissions.can_view(user, report):
         # 404, not 403: another unit's report does not even exist for you
         raise Http404(_("No such report."))
     return report
@@ -67,7 +67,7 @@ class ReportDetailView(LoginRequiredMixin, generic.TemplateView):
         task = open_task_of(report, user)
         return super().get_context_data(
             report=report,
-            history=report_history(report),
+            history=history(report),
             task=task,
             task_url=task_url(task) if task else None,
             can_edit=permissions.can_edit_draft(user, report) and task is None,
@@ -113,7 +113,7 @@ class BoardView(LoginRequiredMixin, generic.TemplateView):
             quarter = form.cleaned_data["quarter"] or default_quarter
         rows = selectors.board(self.request.user, year, quarter)
         visible = set(
-            permissions.reports_visible_to(self.request.user)
+            permissions.visible(self.request.user, QuarterlyReport)
             .filter(pk__in=[r.pk for _u, r in rows if r]).values_list("pk", flat=True)
         )
         counts = {status: 0 for status in QuarterlyReport.Status.values}

@@ -17,7 +17,8 @@ YEAR, QUARTER = 2026, 3
 
 
 @pytest.fixture(autouse=True)
-def _settings(settings):
+def _settings(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
     settings.ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
     settings.LANGUAGE_CODE = "zh-hans"
     settings.CELERY_TASK_ALWAYS_EAGER = True

@@ -1,0 +1,38 @@
+"""What every flow of the chain shares: row locks, assignees from the chain, record grants."""
+
+from __future__ import annotations
+
+from django.db.models import Model
+from viewflow.workflow import lock
+
+from accounts import chain
+from accounts.models import User
+from records import permissions
+
+
+class ChainFlowMixin:
+    """Mixed into each ``flow.Flow`` whose process moves one record (``record_model``) along."""
+
+    lock_impl = lock.select_for_update_lock
+    record_model: type[Model]
+
+    def record_of(self, process) -> Model | None:
+        return self.record_model.objects.filter(process_id=process.pk).first()
+
+    def has_view_permission(self, user, obj=None):
+        if obj is None:
+            return user.is_authenticated
+        record = self.record_of(obj)
+        return record is not None and permissions.can_view(user, record)
+
+    def assign(self, activation, assignee: chain.Assignee) -> User:
+        """Give the task to the resolved person; remember for whom they act."""
+        activation.task.data["on_behalf_of"] = (
+            assignee.on_behalf_of.pk if assignee.on_behalf_of else None
+        )
+        return assignee.user
+
+
+def on_behalf_of(task) -> User | None:
+    pk = task.data.get("on_behalf_of")
+    return User.objects.filter(pk=pk).first() if pk else None

@@ -1,0 +1,127 @@
+"""Problem pages: one problem with its history and evidence, registering, downloads, extensions."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import generic
+
+from flows.selectors import history, open_task_of, task_url
+
+from . import permissions, problems
+from .forms import ProblemFormSet, ProblemListForm, ReviewForm
+from .models import Evidence, ExtensionRequest, Problem
+from .services import audit
+
+
+def visible_problem_or_404(user, pk) -> Problem:
+    problem = get_object_or_404(Problem.objects.select_related("unit", "registered_by",
+                                                               "assignee"), pk=pk)
+    if not permissions.can_view(user, problem):
+        raise Http404(_("No such problem."))
+    return problem
+
+
+class ProblemDetailView(LoginRequiredMixin, generic.TemplateView):
+    template_name = "records/problem_detail.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        problem = visible_problem_or_404(user, kwargs["pk"])
+        task = open_task_of(problem, user)
+        pending = problem.extensions.filter(decision=ExtensionRequest.Decision.PENDING).first()
+        return super().get_context_data(
+            problem=problem, history=history(problem), task=task,
+            task_url=task_url(task) if task else None,
+            evidence=problem.evidence.select_related("uploaded_by"),
+            notes=problem.progress_notes.select_related("author"),
+            extensions=problem.extensions.select_related("requested_by", "decided_by"),
+            side_opinions=problem.opinions.filter(task__isnull=True).select_related("author"),
+            pending=pending,
+            can_decide=bool(pending) and problems.can_decide_extension(user, problem),
+            decide_form=ReviewForm(),
+            **kwargs,
+        )
+
+
+class ExtensionDecisionView(LoginRequiredMixin, generic.View):
+    """The supervising leader grants or refuses a pending extension."""
+
+    def post(self, request, pk):
+        problem = visible_problem_or_404(request.user, pk)
+        pending = problem.extensions.filter(decision=ExtensionRequest.Decision.PENDING).first()
+        if pending is None or not problems.can_decide_extension(request.user, problem):
+            raise Http404(_("There is no extension request for you to decide."))
+        form = ReviewForm(request.POST)
+        grant = "_grant" in request.POST
+        if not form.is_valid() or not (grant or "_refuse" in request.POST):
+            messages.error(request, _("Choose to grant or to refuse the extension."))
+            return redirect("problems:detail", pk=pk)
+        try:
+            problems.problem_decide_extension(request=pending, by=request.user, grant=grant,
+                                              opinion=form.cleaned_data["opinion"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Extension granted.") if grant
+                             else _("Extension refused."))
+        return redirect("problems:detail", pk=pk)
+
+
+class EvidenceDownloadView(LoginRequiredMixin, generic.View):
+    def get(self, request, pk, evidence_pk):
+        problem = visible_problem_or_404(request.user, pk)
+        evidence = get_object_or_404(Evidence, pk=evidence_pk, problem=problem)
+        try:
+            handle = evidence.file.open("rb")
+        except FileNotFoundError as error:
+            raise Http404(_("The file is missing from storage.")) from error
+        audit(actor=request.user, action="problem.evidence_download", target=problem,
+              evidence=evidence.pk)
+        return FileResponse(handle, as_attachment=True, filename=evidence.name,
+                            content_type=evidence.content_type)
+
+
+class RegisterView(LoginRequiredMixin, generic.TemplateView):
+    """The committee or a leader registers a problem, or a whole problem list from one check."""
+
+    template_name = "records/problem_register.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not permissions.can_register_problems(request.user):
+            raise Http404(_("Only the discipline committee and leaders register problems."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("list_form", ProblemListForm(initial={
+            "found_on": timezone.localdate(), "source": Problem.Source.SPOT_CHECK}))
+        kwargs.setdefault("formset", ProblemFormSet(prefix="p"))
+        return super().get_context_data(**kwargs)
+
+    def post(self, request):
+        from flows.rectification import register_problems
+
+        list_form = ProblemListForm(request.POST)
+        formset = ProblemFormSet(request.POST, prefix="p")
+        if list_form.is_valid() and formset.is_valid():
+            items = [f.cleaned_data for f in formset.forms
+                     if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+            data = list_form.cleaned_data
+            try:
+                created = register_problems(by=request.user, source=data["source"],
+                                            found_on=data["found_on"], items=items,
+                                            title=data["title"] if len(items) > 1 else "")
+            except ValidationError as error:
+                list_form.add_error(None, error.messages)
+            else:
+                messages.success(request, _("%(n)s problem(s) registered; each unit head has "
+                                            "a task.") % {"n": len(created)})
+                if len(created) == 1:
+                    return redirect(reverse("problems:detail", args=[created[0].pk]))
+                return redirect(reverse("problems:index"))
+        return self.render_to_response(self.get_context_data(list_form=list_form,
+                                                             formset=formset))

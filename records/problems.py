@@ -1,0 +1,307 @@
+"""Problem rectification (问题整改): every write from registration to filing, each audited."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import mimetypes
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import chain
+from accounts.models import Unit, User
+
+from . import permissions
+from .models import Evidence, ExtensionRequest, Opinion, Problem, ProgressNote
+from .services import audit, working_days
+from .workdays import add_working_days
+
+Status = Problem.Status
+
+
+def _require(problem: Problem, *statuses: str) -> None:
+    if problem.status not in statuses:
+        raise ValidationError(_("This problem is %(status)s; that cannot be done now.")
+                              % {"status": problem.get_status_display()})
+
+
+def _require_text(value: str, field: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: message})
+    return value
+
+
+def _opinion(problem, by, kind, text, task=None, on_behalf_of=None) -> Opinion:
+    return Opinion.objects.create(problem=problem, author=by, kind=kind, text=(text or "").strip(),
+                                  task=task, on_behalf_of=on_behalf_of)
+
+
+def validate_problem(*, unit: Unit, source: str, category: str, description: str,
+                     found_on: datetime.date) -> None:
+    errors = {}
+    if source not in Problem.Source.values:
+        errors["source"] = _("Choose where the problem was found.")
+    if category not in Problem.Category.values:
+        errors["category"] = _("Choose a category.")
+    if not (description or "").strip():
+        errors["description"] = _("Describe the problem.")
+    if found_on and found_on > timezone.localdate():
+        errors["found_on"] = _("The date found cannot be in the future.")
+    if unit is None or not unit.is_active:
+        errors["unit"] = _("Choose an active responsible unit.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def problem_create(*, by: User, unit: Unit, source: str, category: str, description: str,
+                   found_on: datetime.date, person_concerned: str = "", problem_list=None,
+                   process=None) -> Problem:
+    """Register one problem (called as its rectification flow starts)."""
+    validate_problem(unit=unit, source=source, category=category, description=description,
+                     found_on=found_on)
+    problem = Problem.objects.create(
+        problem_list=problem_list, source=source, category=category,
+        description=description.strip(), found_on=found_on, unit=unit,
+        person_concerned=(person_concerned or "").strip(), registered_by=by, process=process,
+    )
+    permissions.grant_view(problem, [by, *permissions.unit_drafters(unit),
+                                     chain.supervisor_of(unit)])
+    audit(actor=by, action="problem.register", target=problem, unit=unit.code,
+          category=category, source=source)
+    return problem
+
+
+def problem_step_started(*, problem: Problem, step: str, owner: User,
+                         on_behalf_of: User | None) -> Problem:
+    """A new task of the problem's flow was assigned: its deadline, owner and grants."""
+    today = timezone.localdate()
+    if step == "analyse":
+        first = add_working_days(timezone.localdate(problem.registered_at),
+                                 working_days("problem_analyse"))
+        due = first if problem.root_cause == "" else max(
+            first, add_working_days(today, working_days("problem_revise")))
+    elif step == "approve_plan":
+        due = add_working_days(today, working_days("problem_plan_review"))
+    elif step == "rectify":
+        due = problem.planned_date
+    else:
+        due = add_working_days(today, working_days("problem_verify"))
+    problem.step, problem.assignee, problem.due_date = step, owner, due
+    problem.save(update_fields=["step", "assignee", "due_date"])
+    permissions.grant_view(problem, [owner, on_behalf_of])
+    audit(actor=None, action=f"problem.assign.{step}", target=problem, owner=owner.username,
+          on_behalf_of=on_behalf_of.username if on_behalf_of else None,
+          due=due.isoformat() if due else None)
+    return problem
+
+
+def problem_analyse(*, problem: Problem, by: User, root_cause: str, measures: str,
+                    planned_date: datetime.date | None) -> Problem:
+    """The unit head writes the root-cause analysis and the measures, with a completion date."""
+    _require(problem, Status.ANALYSING)
+    root_cause = _require_text(root_cause, "root_cause", _("Write the root-cause analysis."))
+    measures = _require_text(measures, "measures", _("Write the rectification measures."))
+    if planned_date is None:
+        raise ValidationError({"planned_date": _("Give a planned completion date.")})
+    if planned_date < timezone.localdate():
+        raise ValidationError({"planned_date": _("The planned completion date is in the past.")})
+    problem.root_cause, problem.measures, problem.planned_date = root_cause, measures, planned_date
+    problem.status = Status.PLAN_REVIEW
+    problem.save()
+    audit(actor=by, action="problem.analyse", target=problem,
+          planned_date=planned_date.isoformat())
+    return problem
+
+
+@transaction.atomic
+def problem_approve_plan(*, problem: Problem, by: User, opinion: str = "", task=None,
+                         on_behalf_of: User | None = None) -> Problem:
+    """The supervising leader approves the plan: the unit starts rectifying."""
+    _require(problem, Status.PLAN_REVIEW)
+    _opinion(problem, by, Opinion.Kind.APPROVE, opinion, task, on_behalf_of)
+    problem.status = Status.RECTIFYING
+    if problem.approved_date is None:
+        problem.approved_date = problem.planned_date
+    problem.save()
+    audit(actor=by, action="problem.approve_plan", target=problem,
+          planned_date=problem.planned_date.isoformat())
+    return problem
+
+
+@transaction.atomic
+def problem_return_plan(*, problem: Problem, by: User, opinion: str, task=None,
+                        on_behalf_of: User | None = None) -> Problem:
+    """The supervising leader returns the plan with an opinion."""
+    _require(problem, Status.PLAN_REVIEW)
+    text = _require_text(opinion, "opinion", _("Write an opinion saying what to revise."))
+    _opinion(problem, by, Opinion.Kind.RETURN, text, task, on_behalf_of)
+    problem.status = Status.ANALYSING
+    problem.save()
+    audit(actor=by, action="problem.return_plan", target=problem)
+    return problem
+
+
+def problem_add_progress(*, problem: Problem, by: User, text: str) -> ProgressNote:
+    _require(problem, Status.RECTIFYING)
+    text = _require_text(text, "text", _("Write what was done."))
+    note = ProgressNote.objects.create(problem=problem, author=by, text=text)
+    audit(actor=by, action="problem.progress", target=problem, note=note.pk)
+    return note
+
+
+def validate_evidence(upload: UploadedFile | None) -> None:
+    if upload is None:
+        raise ValidationError({"file": _("Choose a file to upload.")})
+    suffix = Path(upload.name).suffix.lower()
+    if suffix not in settings.EVIDENCE_EXTENSIONS:
+        raise ValidationError({"file": _(
+            "%(name)s is not an accepted type. Upload PDF, Word, Excel or image files "
+            "(%(types)s).") % {"name": upload.name,
+                               "types": ", ".join(sorted(settings.EVIDENCE_EXTENSIONS))}})
+    if upload.size > settings.EVIDENCE_MAX_BYTES:
+        raise ValidationError({"file": _("%(name)s is %(size)s; the limit is %(limit)s.") % {
+            "name": upload.name, "size": filesizeformat(upload.size),
+            "limit": filesizeformat(settings.EVIDENCE_MAX_BYTES)}})
+    if upload.size == 0:
+        raise ValidationError({"file": _("%(name)s is empty.") % {"name": upload.name}})
+
+
+def evidence_add(*, problem: Problem, by: User, upload: UploadedFile | None) -> Evidence:
+    """Keep one evidence file with its SHA-256, while the unit rectifies."""
+    _require(problem, Status.RECTIFYING)
+    validate_evidence(upload)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    name = Path(upload.name).name[:255]
+    evidence = Evidence(
+        problem=problem, name=name, size=upload.size, sha256=digest.hexdigest(),
+        content_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
+        uploaded_by=by,
+    )
+    evidence.file.save(name, upload, save=False)
+    evidence.save()
+    audit(actor=by, action="problem.evidence", target=problem, evidence=evidence.pk, name=name,
+          sha256=evidence.sha256, size=evidence.size)
+    return evidence
+
+
+def problem_request_extension(*, problem: Problem, by: User, new_date: datetime.date | None,
+                              reason: str) -> ExtensionRequest:
+    """The unit asks, before the deadline, for more time; the supervising leader decides."""
+    _require(problem, Status.RECTIFYING)
+    today = timezone.localdate()
+    if problem.due_date and today > problem.due_date:
+        raise ValidationError(_("The deadline has passed; an extension must be asked for "
+                                "before it."))
+    if new_date is None or (problem.due_date and new_date <= problem.due_date):
+        raise ValidationError({"new_date": _("The new deadline must be after the current one "
+                                             "(%(date)s).") % {"date": problem.due_date}})
+    reason = _require_text(reason, "reason", _("Say why more time is needed."))
+    if problem.extensions.filter(decision=ExtensionRequest.Decision.PENDING).exists():
+        raise ValidationError(_("An extension request is already waiting for a decision."))
+    request = ExtensionRequest.objects.create(problem=problem, requested_by=by, reason=reason,
+                                              current_date=problem.due_date, new_date=new_date)
+    audit(actor=by, action="problem.extension_request", target=problem,
+          new_date=new_date.isoformat())
+    return request
+
+
+def can_decide_extension(user: User, problem: Problem) -> bool:
+    leader = chain.supervisor_of(problem.unit)
+    return leader is not None and user in {leader, chain.acting_for(leader)}
+
+
+@transaction.atomic
+def problem_decide_extension(*, request: ExtensionRequest, by: User, grant: bool,
+                             opinion: str = "") -> ExtensionRequest:
+    """The supervising leader grants or refuses; both stay in the history."""
+    problem = Problem.objects.select_for_update().get(pk=request.problem_id)
+    request.refresh_from_db()
+    if request.decision != ExtensionRequest.Decision.PENDING:
+        raise ValidationError(_("This request was already decided."))
+    if not can_decide_extension(by, problem):
+        raise ValidationError(_("Only the supervising leader of %(unit)s decides extensions.")
+                              % {"unit": problem.unit})
+    if not grant:
+        _require_text(opinion, "opinion", _("Say why the extension is refused."))
+    request.decision = (ExtensionRequest.Decision.GRANTED if grant
+                        else ExtensionRequest.Decision.REFUSED)
+    request.decided_by, request.decided_at = by, timezone.now()
+    request.save()
+    _opinion(problem, by, Opinion.Kind.GRANT if grant else Opinion.Kind.REFUSE, opinion)
+    if grant and problem.status == Status.RECTIFYING:
+        # the approved date stays as it was: statistics count the original deadline
+        problem.planned_date = problem.due_date = request.new_date
+        problem.save(update_fields=["planned_date", "due_date"])
+    audit(actor=by, action="problem.extension_" + request.decision, target=problem,
+          new_date=request.new_date.isoformat())
+    return request
+
+
+def problem_report_rectified(*, problem: Problem, by: User) -> Problem:
+    """The unit reports the measures carried out, for the committee to verify."""
+    _require(problem, Status.RECTIFYING)
+    if not (problem.evidence.exists() or problem.progress_notes.exists()):
+        raise ValidationError(_("Add a progress note or upload evidence before reporting the "
+                                "rectification done."))
+    problem.status = Status.VERIFYING
+    problem.rectified_at = timezone.now()
+    problem.save()
+    problem.extensions.filter(decision=ExtensionRequest.Decision.PENDING).update(
+        decision=ExtensionRequest.Decision.REFUSED, decided_at=timezone.now())
+    audit(actor=by, action="problem.rectified", target=problem)
+    return problem
+
+
+@transaction.atomic
+def problem_close_out(*, problem: Problem, by: User, opinion: str = "", task=None,
+                      on_behalf_of: User | None = None) -> Problem:
+    """A discipline committee member verifies the rectification and closes it out (销号)."""
+    if problem.status != Status.VERIFYING:
+        raise ValidationError(_("Only a problem whose rectification was reported can be closed "
+                                "out; this one is %(status)s.")
+                              % {"status": problem.get_status_display()})
+    _opinion(problem, by, Opinion.Kind.CLOSE_OUT, opinion, task, on_behalf_of)
+    problem.status = Status.CLOSED
+    problem.closed_at, problem.closed_by = timezone.now(), by
+    problem.due_date = None
+    problem.save()
+    audit(actor=by, action="problem.close_out", target=problem)
+    return problem
+
+
+@transaction.atomic
+def problem_send_back(*, problem: Problem, by: User, opinion: str, task=None,
+                      on_behalf_of: User | None = None) -> Problem:
+    """The committee member sends it back to rectify, with an opinion."""
+    _require(problem, Status.VERIFYING)
+    text = _require_text(opinion, "opinion", _("Write an opinion saying what is missing."))
+    _opinion(problem, by, Opinion.Kind.SEND_BACK, text, task, on_behalf_of)
+    problem.status = Status.RECTIFYING
+    if problem.planned_date and problem.planned_date < timezone.localdate():
+        problem.planned_date = add_working_days(timezone.localdate(),
+                                                working_days("problem_revise"))
+    problem.save()
+    audit(actor=by, action="problem.send_back", target=problem)
+    return problem
+
+
+def problem_file(*, problem: Problem) -> Problem:
+    """File a closed problem for record with the stationed discipline group (备案)."""
+    _require(problem, Status.CLOSED)
+    problem.status = Status.FILED
+    problem.filed_at = timezone.now()
+    problem.step, problem.assignee = "", None
+    problem.save()
+    audit(actor=problem.closed_by, action="problem.file", target=problem)
+    return problem
