@@ -47,7 +47,8 @@ BUREAU_POSTS = [
 
 
 def _user(username: str, name: str, password: str, **extra) -> User:
-    user, created = User.objects.get_or_create(username=username, defaults={"name": name, **extra})
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"name": name, "email": f"{username}@dutychain.test", **extra})
     if created:
         user.set_password(password)
         user.save()

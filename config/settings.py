@@ -77,6 +77,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "records.context_processors.notifications",
             ],
         },
     },
@@ -136,6 +137,18 @@ if not DEBUG and env_bool("SECURE_COOKIES", False):
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "dutychain@localhost")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+EMAIL_SUBJECT_PREFIX_DUTYCHAIN = os.environ.get("EMAIL_SUBJECT_PREFIX", "履责链")
+# The address people use to reach the site, for links in emails.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# Outside channels, each a records.notifications.Channel subclass (in-app is always on).
+NOTIFICATION_CHANNELS = env_list("NOTIFICATION_CHANNELS", "records.notifications.EmailChannel")
 
 # Celery: Redis (or RabbitMQ) in production; a broker that needs no server by default.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
@@ -168,6 +181,13 @@ DUTYCHAIN_DEADLINES = {
     "problem_plan_review": env_int("PROBLEM_PLAN_REVIEW_WORKING_DAYS", 5),
     "problem_revise": env_int("PROBLEM_REVISE_WORKING_DAYS", 5),
     "problem_verify": env_int("PROBLEM_VERIFY_WORKING_DAYS", 5),
+}
+# Reminders: working days of warning before a deadline, and how often (calendar days)
+# an overdue item is escalated again. Override one step with "flow.step", e.g.
+# "rectification.rectify": {"before": 5} or "quarterlyreport.review": {...}.
+DUTYCHAIN_REMINDERS = {
+    "default": {"before": env_int("REMIND_WORKING_DAYS_BEFORE", 3),
+                "repeat_every_days": env_int("ESCALATE_EVERY_DAYS", 7)},
 }
 # Evidence of rectification (佐证材料): PDF, Word, Excel and images, up to this size.
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)

@@ -8,7 +8,7 @@ from viewflow.urls import Site
 from flows.quarterly import QuarterlyReportFlow
 from flows.rectification import RectificationFlow
 from flows.viewsets import ChainFlowViewset, ChainWorkflowApp
-from records.urls import CircularsApp, ProblemsApp, ReportsApp
+from records.urls import CircularsApp, NotificationsApp, ProblemsApp, ReportsApp
 
 site = Site(
     title=_("DutyChain"),
@@ -22,6 +22,7 @@ site = Site(
         ReportsApp(),
         ProblemsApp(),
         CircularsApp(),
+        NotificationsApp(),
     ],
 )
 

@@ -1,21 +1,47 @@
-"""Background work on Celery: the timer sweep and the quarterly opening."""
+"""Background work on Celery: timers, opening quarters, reminders, deliveries.
+
+Every job is acknowledged late (a worker that dies mid-job gets it redelivered),
+retried with backoff, and safe to run twice. A job that still fails after its
+retries is recorded as a ``FailedJob`` for the administrator to see and re-run.
+"""
 
 import datetime
+import traceback
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.utils import timezone
 from viewflow.workflow.timers import fire_due_conditions, fire_due_timers
 
 from records.workdays import Calendar, last_finished_quarter
 
+RETRY = dict(autoretry_for=(Exception,), retry_backoff=True, retry_backoff_max=600,
+             retry_jitter=True, max_retries=5)
 
-@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+
+class RecordedTask(Task):
+    """Keeps a record of a job that failed for good, instead of dropping it."""
+
+    acks_late = True
+    reject_on_worker_lost = True
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        from records.models import FailedJob
+
+        FailedJob.objects.create(
+            task_name=self.name, task_id=task_id or "", args=list(args or []),
+            kwargs=dict(kwargs or {}), error=f"{type(exc).__name__}: {exc}"[:2000],
+            traceback="".join(traceback.format_exception(exc))[-20000:],
+        )
+        super().on_failure(exc, task_id, args, kwargs, einfo)
+
+
+@shared_task(base=RecordedTask, **RETRY)
 def fire_timers() -> int:
     """Fire viewflow's due database timers; each is re-checked under its process lock."""
     return fire_due_timers() + fire_due_conditions()
 
 
-@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+@shared_task(base=RecordedTask, **RETRY)
 def open_quarter(year: int, quarter: int) -> int:
     """Open a quarter's reports for every unit; running it twice opens nothing new."""
     from flows.quarterly import open_quarter as open_all
@@ -24,7 +50,7 @@ def open_quarter(year: int, quarter: int) -> int:
     return opened
 
 
-@shared_task(acks_late=True)
+@shared_task(base=RecordedTask, **RETRY)
 def open_quarter_if_due() -> int:
     """From the first working day of a quarter on, open the reports of the quarter just ended.
 
@@ -39,3 +65,24 @@ def open_quarter_if_due() -> int:
         return 0
     year, quarter = last_finished_quarter(today)
     return open_quarter(year, quarter)
+
+
+@shared_task(base=RecordedTask, **RETRY)
+def remind() -> dict:
+    """The reminder sweep (a no-op on days off); safe to run many times a day."""
+    from flows.reminders import sweep
+
+    return sweep()
+
+
+@shared_task(base=RecordedTask, **RETRY)
+def deliver(delivery_id: int) -> bool:
+    """Send one notification through its outside channel (email …), exactly once."""
+    from records.notifications import deliver_now, mark_failed
+
+    try:
+        return deliver_now(delivery_id)
+    except Exception as error:
+        if deliver.request.retries >= deliver.max_retries:
+            mark_failed(delivery_id, f"{type(error).__name__}: {error}")
+        raise

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import generic
 
+from flows.reminders import notices_for
 from flows.selectors import history, open_task_of, task_url
 
 from . import permissions, problems
@@ -21,9 +22,16 @@ from .services import audit
 def visible_problem_or_404(user, pk) -> Problem:
     problem = get_object_or_404(Problem.objects.select_related("unit", "registered_by",
                                                                "assignee"), pk=pk)
-    if not permissions.can_view(user, problem):
+    if not (permissions.can_view(user, problem) or _decides_pending_extension(user, problem)):
         raise Http404(_("No such problem."))
     return problem
+
+
+def _decides_pending_extension(user, problem) -> bool:
+    """An acting leader whose delegation began after the plan was approved holds no grant yet."""
+    return (user.is_authenticated
+            and problem.extensions.filter(decision=ExtensionRequest.Decision.PENDING).exists()
+            and problems.can_decide_extension(user, problem))
 
 
 class ProblemDetailView(LoginRequiredMixin, generic.TemplateView):
@@ -35,7 +43,7 @@ class ProblemDetailView(LoginRequiredMixin, generic.TemplateView):
         task = open_task_of(problem, user)
         pending = problem.extensions.filter(decision=ExtensionRequest.Decision.PENDING).first()
         return super().get_context_data(
-            problem=problem, history=history(problem), task=task,
+            problem=problem, history=history(problem), task=task, notices=notices_for(problem),
             task_url=task_url(task) if task else None,
             evidence=problem.evidence.select_related("uploaded_by"),
             notes=problem.progress_notes.select_related("author"),

@@ -2,7 +2,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 
-from . import circular_views, ledger_views, problem_views, views
+from . import circular_views, ledger_views, notification_views, problem_views, views
 
 
 class ReportsApp(Application):
@@ -51,3 +51,18 @@ class CircularsApp(Application):
     create_path = path("new/", circular_views.CircularCreateView.as_view(), name="create")
     detail_path = path("<int:pk>/", circular_views.CircularDetailView.as_view(), name="detail")
     docx_path = path("<int:pk>/docx/", circular_views.CircularDocxView.as_view(), name="docx")
+
+
+class NotificationsApp(Application):
+    """Reminders, escalations and other notices for the person logged in."""
+
+    app_name = "notifications"
+    title = _("Notifications")
+    icon = "notifications"
+    menu_template_name = None
+
+    index_path = path("", notification_views.NotificationListView.as_view(), name="index")
+    read_path = path("<int:pk>/read/", notification_views.NotificationReadView.as_view(),
+                     name="read")
+    read_all_path = path("read-all/", notification_views.NotificationReadAllView.as_view(),
+                         name="read_all")

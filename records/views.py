@@ -12,6 +12,7 @@ from django.views import generic
 
 from accounts import chain
 from accounts.models import Post
+from flows.reminders import notices_for
 from flows.selectors import history, open_task_of, task_url
 
 from . import permissions, selectors, services
@@ -68,6 +69,7 @@ class ReportDetailView(LoginRequiredMixin, generic.TemplateView):
         return super().get_context_data(
             report=report,
             history=history(report),
+            notices=notices_for(report),
             task=task,
             task_url=task_url(task) if task else None,
             can_edit=permissions.can_edit_draft(user, report) and task is None,

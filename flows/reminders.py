@@ -1,0 +1,138 @@
+"""The reminder sweep: deadlines that act, counted in working days.
+
+- N working days before a deadline (3 by default): remind the assignee, once per deadline;
+- on the deadline: remind the assignee, and tell their supervising leader (a unit's
+  task) or the secretary (a leader's or the committee's task);
+- once overdue: escalate to the secretary and the discipline committee (and tell the
+  assignee), then again every week while the item is open. The task stays where it is.
+
+Runs on Celery beat; safe to run any number of times a day (one notification per
+person, item, kind and day, by the database's unique key).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+
+from django.conf import settings
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from accounts import chain
+from accounts.models import Oversight, Post, Unit
+from records.models import Notification, QuarterlyReport
+from records.notifications import item_key, notify
+from records.workdays import Calendar, add_working_days
+
+from .viewsets import record_of_task
+
+Kind = Notification.Kind
+UNIT_ROLES = {Post.Role.HEAD, Post.Role.LIAISON}
+
+
+def rules(flow_label: str, step: str) -> dict:
+    """Reminder settings for one step: the defaults, overridden per "flow.step"."""
+    config = settings.DUTYCHAIN_REMINDERS
+    return {**config["default"], **config.get(f"{flow_label}.{step}", {})}
+
+
+def _supervisors(day: datetime.date) -> dict[int, object]:
+    """unit id → supervising leader on ``day``, inherited down the tree (two queries)."""
+    direct = {o.unit_id: o.leader for o in Oversight.objects.on(day).select_related("leader")}
+    parents = dict(Unit.objects.values_list("pk", "parent_id"))
+    resolved = {}
+    for unit_id in parents:
+        node = unit_id
+        while node is not None and node not in direct:
+            node = parents.get(node)
+        resolved[unit_id] = direct.get(node)
+    return resolved
+
+
+def _deadline(record) -> datetime.date | None:
+    if isinstance(record, QuarterlyReport):
+        return record.step_due_date if record.is_open else None
+    return record.due_date if record.is_open else None
+
+
+def _url(record) -> str:
+    name = "reports:detail" if isinstance(record, QuarterlyReport) else "problems:detail"
+    return reverse(name, args=[record.pk])
+
+
+def sweep(today: datetime.date | None = None) -> dict[str, int]:
+    """Send the day's reminders and escalations for every open task; returns counts by kind."""
+    today = today or timezone.localdate()
+    calendar = Calendar(today - datetime.timedelta(days=7), today + datetime.timedelta(days=60))
+    counts = defaultdict(int)
+    if not calendar.is_workday(today):
+        return dict(counts)
+
+    secretary = chain.secretary(today)
+    committee = chain.discipline_committee(today)
+    supervisors = _supervisors(today)
+    unit_people = set(Post.objects.on(today).filter(role__in=UNIT_ROLES)
+                      .values_list("user_id", "unit_id"))
+    reminded = set(Notification.objects.filter(kind=Kind.DUE_SOON, deadline__gte=today)
+                   .values_list("key", "deadline"))
+    last_escalated = {
+        (row["key"], row["deadline"]): row["last"]
+        for row in Notification.objects.filter(kind=Kind.OVERDUE)
+        .values("key", "deadline").annotate(last=Max("day"))
+    }
+    soon = {}  # lead time in working days → the deadline that is that far from today
+
+    tasks = (Task.objects.filter(status__in=[STATUS.ASSIGNED, STATUS.STARTED],
+                                 flow_task_type="HUMAN", owner__isnull=False)
+             .select_related("owner", "process__quarterly_report__unit",
+                             "process__problem__unit"))
+    with override(settings.LANGUAGE_CODE):
+        for task in tasks.iterator(chunk_size=2000):
+            record = record_of_task(task)
+            due = _deadline(record) if record else None
+            if due is None:
+                continue
+            step = task.flow_task
+            config = rules(step.flow_class.instance.app_name, step.name)
+            key, owner = item_key(record), task.owner
+            what = _("%(item)s · %(step)s") % {"item": record, "step": step.task_title}
+            common = dict(record=record, url=_url(record), day=today, deadline=due)
+            lead = config["before"]
+            if lead not in soon:
+                soon[lead] = add_working_days(today, lead)
+            if today < due <= soon[lead] and (key, due) not in reminded:
+                counts[Kind.DUE_SOON] += len(notify(
+                    recipients=[owner], kind=Kind.DUE_SOON, **common,
+                    title=_("Due on %(due)s: %(what)s") % {"due": due, "what": what}))
+            elif due == today:
+                counts[Kind.DUE_TODAY] += len(notify(
+                    recipients=[owner], kind=Kind.DUE_TODAY, **common,
+                    title=_("Due today: %(what)s") % {"what": what}))
+                is_units_task = (owner.pk, record.unit_id) in unit_people
+                above = supervisors.get(record.unit_id) if is_units_task else secretary
+                counts[Kind.DUE_TODAY_LEADER] += len(notify(
+                    recipients=[above if above != owner else secretary],
+                    kind=Kind.DUE_TODAY_LEADER, **common,
+                    title=_("Due today, with %(owner)s: %(what)s") % {"owner": owner,
+                                                                      "what": what}))
+            elif due < today:
+                last = last_escalated.get((key, due))
+                if last is None or (today - last).days >= config["repeat_every_days"]:
+                    counts[Kind.OVERDUE] += len(notify(
+                        recipients=[secretary, *committee, owner], kind=Kind.OVERDUE, **common,
+                        title=_("Overdue since %(due)s, with %(owner)s: %(what)s")
+                        % {"due": due, "owner": owner, "what": what}))
+    return dict(counts)
+
+
+def notices_for(record) -> list[Notification]:
+    """Reminders and escalations about one record, for its history."""
+    return list(Notification.objects.filter(key=item_key(record))
+                .exclude(kind=Kind.ASSIGNED).select_related("recipient")
+                .order_by("day", "kind", "pk"))

@@ -1,0 +1,122 @@
+"""Notifications: in-app for everyone, and outside channels (email today; SMS or
+DingTalk/WeCom tomorrow, each one class) delivered by Celery, each exactly once."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.db.models import Model
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from accounts.models import User
+
+from .models import Delivery, Notification
+
+logger = logging.getLogger(__name__)
+
+
+class Channel:
+    """A way to reach a person outside the app. Subclass, name it, list it in settings."""
+
+    name = ""
+
+    def reaches(self, user: User) -> bool:
+        """Whether this channel has an address for ``user``."""
+        raise NotImplementedError
+
+    def send(self, notification: Notification) -> None:
+        """Send it; raise to have the job retried."""
+        raise NotImplementedError
+
+
+class EmailChannel(Channel):
+    name = "email"
+
+    def reaches(self, user: User) -> bool:
+        return bool(user.email)
+
+    def send(self, notification: Notification) -> None:
+        link = settings.SITE_URL.rstrip("/") + notification.url if notification.url else ""
+        message = EmailMessage(
+            subject=f"[{settings.EMAIL_SUBJECT_PREFIX_DUTYCHAIN}] {notification.title}",
+            body="\n\n".join(part for part in (notification.body, link) if part),
+            to=[notification.recipient.email],
+            # receiving servers drop a second copy with the same Message-ID
+            headers={"Message-ID": f"<notification-{notification.pk}@dutychain>"},
+        )
+        message.send(fail_silently=False)
+
+
+def channels() -> list[Channel]:
+    return [import_string(path)() for path in settings.NOTIFICATION_CHANNELS]
+
+
+def item_key(record: Model) -> str:
+    return f"{record._meta.label_lower}:{record.pk}"
+
+
+def notify(*, recipients: Iterable[User | None], kind: str, record: Model, title: str,
+           body: str = "", url: str = "", day: datetime.date | None = None,
+           deadline: datetime.date | None = None) -> list[Notification]:
+    """Notify each recipient once per (item, kind, day); returns the ones that are new.
+
+    Outside deliveries are enqueued when the surrounding transaction commits.
+    """
+    from flows.tasks import deliver  # the task module imports this one
+
+    day = day or timezone.localdate()
+    created = []
+    for user in {u for u in recipients if u is not None and u.is_active}:
+        try:
+            with transaction.atomic():
+                notification = Notification.objects.create(
+                    recipient=user, kind=kind, key=item_key(record), day=day, title=title,
+                    body=body, url=url, deadline=deadline)
+        except IntegrityError:
+            continue  # already notified today: the unique key says so
+        created.append(notification)
+        for channel in channels():
+            if channel.reaches(user):
+                delivery = Delivery.objects.create(notification=notification,
+                                                   channel=channel.name)
+                transaction.on_commit(lambda pk=delivery.pk: deliver.delay(pk))
+    return created
+
+
+def deliver_now(delivery_id: int) -> bool:
+    """Send one delivery, holding its row lock until the send is recorded.
+
+    If the worker dies before the commit, the row is still pending and the
+    redelivered job sends it; once committed as sent, a rerun does nothing.
+    """
+    with transaction.atomic():
+        delivery = (Delivery.objects.select_for_update().select_related(
+            "notification__recipient").filter(pk=delivery_id).first())
+        if delivery is None or delivery.status == Delivery.Status.SENT:
+            return False
+        channel = next((c for c in channels() if c.name == delivery.channel), None)
+        if channel is None:
+            raise LookupError(f"No channel named {delivery.channel!r} is configured")
+        delivery.attempts += 1
+        channel.send(delivery.notification)
+        delivery.status, delivery.sent_at, delivery.last_error = (
+            Delivery.Status.SENT, timezone.now(), "")
+        delivery.save()
+    return True
+
+
+def mark_failed(delivery_id: int, error: str) -> None:
+    Delivery.objects.filter(pk=delivery_id).exclude(status=Delivery.Status.SENT).update(
+        status=Delivery.Status.FAILED, last_error=error[:2000])
+
+
+def unread_count(user: User) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

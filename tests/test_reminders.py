@@ -1,0 +1,84 @@
+"""Deadlines that act: reminders before, on and after a deadline, on exactly the right days."""
+
+import datetime
+
+from django.core import mail
+
+from flows.reminders import sweep
+from records.models import Delivery, Notification
+
+D = datetime.date
+
+
+def kinds_on(day):
+    sweep(day)  # deliveries are enqueued on commit: the tests below run those callbacks
+    return sorted(Notification.objects.filter(day=day).values_list("kind", "recipient__username"))
+
+
+def test_a_report_is_reminded_before_on_and_after_its_deadline(
+        sanitation_report, settings, django_capture_on_commit_callbacks):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert sanitation_report.step_due_date == D(2026, 10, 20)
+    with django_capture_on_commit_callbacks(execute=True):
+        _the_whole_month()
+    # every notice went out by email once (CELERY_TASK_ALWAYS_EAGER in tests)
+    assert Delivery.objects.filter(status="sent").count() == Notification.objects.count() == 11
+    assert len(mail.outbox) == 11
+    assert mail.outbox[0].to == ["head_sanitation@dutychain.test"]
+
+
+def _the_whole_month():
+    assert kinds_on(D(2026, 10, 14)) == []  # four working days before: nothing yet
+    assert kinds_on(D(2026, 10, 15)) == [("due_soon", "head_sanitation")]
+    assert kinds_on(D(2026, 10, 16)) == []  # reminded once per deadline
+    assert kinds_on(D(2026, 10, 20)) == [("due_today", "head_sanitation"),
+                                         ("due_today_leader", "leader_li")]
+    assert kinds_on(D(2026, 10, 21)) == [
+        ("overdue", "head_sanitation"), ("overdue", "jiwei_chen"), ("overdue", "jiwei_liu"),
+        ("overdue", "secretary")]
+    assert kinds_on(D(2026, 10, 22)) == []
+    assert kinds_on(D(2026, 10, 24)) == []  # a Saturday: no sweep at all
+    assert len(kinds_on(D(2026, 10, 28))) == 4  # a week later, escalated again
+
+
+def test_a_sweep_run_twice_on_a_day_notifies_nobody_twice(sanitation_report):
+    first, second = sweep(D(2026, 10, 21)), sweep(D(2026, 10, 21))
+    assert first == {"overdue": 4} and second == {}
+    assert Notification.objects.count() == 4
+
+
+def test_the_reminder_before_the_national_day_holiday_counts_working_days(bureau, unit):
+    from flows.quarterly import open_report
+
+    # 2026 Q2 ends on 30 June; due 10 working days later, on 14 July
+    report = open_report(unit=unit("legal"), year=2026, quarter=2)
+    assert report.step_due_date == D(2026, 7, 14)
+    assert kinds_on(D(2026, 7, 9)) == [("due_soon", "head_legal")]
+
+
+def test_the_report_page_lists_its_reminders_and_escalations(sanitation_report, head_sanitation,
+                                                             client_for):
+    sweep(D(2026, 10, 21))
+    page = client_for(head_sanitation).get(f"/reports/{sanitation_report.pk}/").content.decode()
+    assert "2026-10-21" in page and "陈静" in page and "张建国" in page
+
+
+def test_the_notification_centre_shows_counts_and_marks_read(sanitation_report, head_sanitation,
+                                                             outsider, client_for,
+                                                             django_assert_max_num_queries):
+    sweep(D(2026, 10, 15))
+    sweep(D(2026, 10, 20))
+    client = client_for(head_sanitation)
+    with django_assert_max_num_queries(14):
+        page = client.get("/notifications/").content.decode()
+    assert 'dc-bell__count' in page and ">2<" in page
+    notification = Notification.objects.filter(recipient=head_sanitation).first()
+    # someone else cannot read (or even see) it
+    assert client_for(outsider).post(f"/notifications/{notification.pk}/read/").status_code == 404
+    assert "市容环境卫生管理处" not in client_for(outsider).get("/notifications/").content.decode()
+    response = client.post(f"/notifications/{notification.pk}/read/")
+    assert response.status_code == 302 and response["Location"] == f"/reports/{sanitation_report.pk}/"
+    notification.refresh_from_db()
+    assert notification.read_at is not None
+    client.post("/notifications/read-all/")
+    assert not Notification.objects.filter(recipient=head_sanitation, read_at__isnull=True).exists()
