@@ -24,6 +24,7 @@ run: venv
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py open_quarter
+	$(BIN)/python manage.py remind
 	DEBUG=$${DEBUG:-1} $(BIN)/celery -A config worker --beat --loglevel=info --concurrency=1 \
 		--schedule=var/celerybeat-schedule >var/celery.log 2>&1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

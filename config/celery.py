@@ -16,11 +16,12 @@ app.conf.beat_schedule = {
         "task": "flows.tasks.fire_timers",
         "schedule": 60.0,
     },
-    # Reminders and escalations: every quarter of an hour in the working day; the
-    # sweep does nothing on days off and notifies nobody twice on the same day.
+    # Reminders and escalations: every quarter of an hour, so a deadline set during
+    # the day is acted on the same day; the sweep does nothing on days off and
+    # notifies nobody twice on the same day.
     "remind": {
         "task": "flows.tasks.remind",
-        "schedule": crontab(minute="*/15", hour="7-20"),
+        "schedule": crontab(minute="*/15"),
     },
     # Every working day at 06:00: opens the last finished quarter's reports on
     # the first working day of a quarter; a no-op on every other day.

@@ -93,6 +93,10 @@ def load_demo_problems() -> int:
             continue
         _analyse(problem, head)
         if state == "plan_review":
+            # the leader's approval falls due on the next working day, so a fresh
+            # `make run` shows a reminder without anyone clicking
+            Problem.objects.filter(pk=problem.pk).update(
+                due_date=add_working_days(timezone.localdate(), 1))
             continue
         leader = Task.objects.get(process_id=problem.process_id, status=STATUS.ASSIGNED).owner
         _approve(problem, leader)

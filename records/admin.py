@@ -1,8 +1,21 @@
 """Records are read-only in the admin: they change only through the flows, and are never deleted."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEvent, Opinion, QuarterlyReport, WorkdayOverride
+from .models import (
+    AuditEvent,
+    Circular,
+    Delivery,
+    FailedJob,
+    Notification,
+    Opinion,
+    Problem,
+    QuarterlyReport,
+    WorkdayOverride,
+)
 
 
 @admin.register(WorkdayOverride)
@@ -41,3 +54,47 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ("at", "actor", "action", "target_type", "target_id")
     list_filter = ("action",)
     list_select_related = ("actor",)
+
+
+@admin.register(Problem)
+class ProblemAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "unit", "category", "source", "status", "due_date", "assignee")
+    list_filter = ("status", "category", "source")
+    list_select_related = ("unit", "assignee")
+
+
+@admin.register(Circular)
+class CircularAdmin(ReadOnlyAdmin):
+    list_display = ("document_number", "title", "issued_on")
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "recipient", "kind", "title", "read_at")
+    list_filter = ("kind",)
+    list_select_related = ("recipient",)
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdmin):
+    list_display = ("notification", "channel", "status", "attempts", "sent_at")
+    list_filter = ("status", "channel")
+    list_select_related = ("notification__recipient",)
+
+
+@admin.register(FailedJob)
+class FailedJobAdmin(ReadOnlyAdmin):
+    """Background jobs that failed after every retry; select and re-run them."""
+
+    list_display = ("failed_at", "task_name", "error", "rerun_at")
+    actions = ["rerun"]
+
+    @admin.action(description=_("Re-run the selected jobs"))
+    def rerun(self, request, queryset):
+        from config.celery import app
+
+        for job in queryset:
+            transaction.on_commit(lambda job=job: app.send_task(
+                job.task_name, args=job.args, kwargs=job.kwargs))
+        count = queryset.update(rerun_at=timezone.now())
+        messages.success(request, _("%(n)s job(s) sent to the workers again.") % {"n": count})

@@ -82,3 +82,35 @@ def test_the_notification_centre_shows_counts_and_marks_read(sanitation_report, 
     assert notification.read_at is not None
     client.post("/notifications/read-all/")
     assert not Notification.objects.filter(recipient=head_sanitation, read_at__isnull=True).exists()
+
+
+def test_the_administrator_sees_a_failed_job_and_reruns_it(bureau, client_for,
+                                                          django_capture_on_commit_callbacks):
+    from unittest import mock
+
+    from accounts.models import User
+    from records.models import FailedJob
+
+    job = FailedJob.objects.create(task_name="flows.tasks.open_quarter", args=[2026, 3],
+                                   error="OperationalError: database is locked")
+    admin = client_for(User.objects.get(username="admin"))
+    assert "database is locked" in admin.get("/admin/records/failedjob/").content.decode()
+    with mock.patch("config.celery.app.send_task") as send, \
+            django_capture_on_commit_callbacks(execute=True):
+        admin.post("/admin/records/failedjob/", {"action": "rerun", "_selected_action": [job.pk]})
+    send.assert_called_once_with("flows.tasks.open_quarter", args=[2026, 3], kwargs={})
+    job.refresh_from_db()
+    assert job.rerun_at is not None
+
+
+def test_a_job_that_fails_for_good_is_kept_for_the_administrator(bureau):
+    from unittest import mock
+
+    from flows.tasks import open_quarter
+    from records.models import FailedJob
+
+    with mock.patch("flows.quarterly.open_quarter", side_effect=RuntimeError("boom")):
+        open_quarter.apply(args=[2026, 3], retries=open_quarter.max_retries)
+    job = FailedJob.objects.get()
+    assert job.task_name == "flows.tasks.open_quarter" and "boom" in job.error
+    assert job.args == [2026, 3]
