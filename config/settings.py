@@ -29,6 +29,8 @@ def env_int(name: str, default: int) -> int:
 DEBUG = env_bool("DEBUG", False)
 # The default is for a developer's machine only; production sets SECRET_KEY.
 SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-dev-key-set-SECRET_KEY-in-production")
+# Keys the audit trail's hash chain; keep it out of the database and its backups.
+AUDIT_KEY = os.environ.get("AUDIT_KEY", SECRET_KEY)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -60,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "records.middleware.AuditContextMiddleware",
     "flows.middleware.TaskGuardMiddleware",
 ]
 
@@ -136,6 +139,8 @@ if not DEBUG and env_bool("SECURE_COOKIES", False):
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Where django.core.mail.backends.filebased.EmailBackend writes its messages.
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "dutychain@localhost")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
@@ -149,6 +154,9 @@ EMAIL_SUBJECT_PREFIX_DUTYCHAIN = os.environ.get("EMAIL_SUBJECT_PREFIX", "履责�
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # Outside channels, each a records.notifications.Channel subclass (in-app is always on).
 NOTIFICATION_CHANNELS = env_list("NOTIFICATION_CHANNELS", "records.notifications.EmailChannel")
+# Test hook only (tests/test_worker_reliability.py): a file whose presence makes a
+# delivery wait before sending, so a test can kill the worker mid-job. Never set it.
+DUTYCHAIN_TEST_DELIVERY_PAUSE = os.environ.get("DUTYCHAIN_TEST_DELIVERY_PAUSE", "")
 
 # Celery: Redis (or RabbitMQ) in production; a broker that needs no server by default.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")

@@ -391,7 +391,12 @@ class Circular(models.Model):
 
 
 class AuditEvent(models.Model):
-    """One append-only line of the audit trail: who did what to which record, when."""
+    """One append-only line of the audit trail: who did what to which record, when, from where.
+
+    Each event carries an HMAC over its content and the previous event's, so
+    ``manage.py verify_audit`` finds the first event altered, inserted or removed
+    behind the application's back (records/audit.py).
+    """
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
@@ -400,6 +405,9 @@ class AuditEvent(models.Model):
     target_type = models.CharField(max_length=50)
     target_id = models.CharField(max_length=40)
     data = models.JSONField(default=dict, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("audit event")

@@ -22,8 +22,10 @@ CONTENT_FIELDS = ("work_done", "problems", "next_steps")
 
 
 def audit(*, actor: User | None, action: str, target, **data) -> AuditEvent:
-    """Append one event to the audit trail."""
-    return AuditEvent.objects.create(
+    """Append one event to the audit trail (hash-chained: see records/audit.py)."""
+    from .audit import append
+
+    return append(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
         target_type=target._meta.label_lower,
