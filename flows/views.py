@@ -182,7 +182,8 @@ class RectifyView(ProblemTaskView):
 
     def get_context_data(self, **kwargs):
         bound = kwargs.pop("bound", {})
-        forms = {name: bound.get(name) or form() for name, form in self.forms.items()}
+        # keyed without the button's underscore: templates cannot read "forms._progress"
+        forms = {name.lstrip("_"): bound.get(name) or form() for name, form in self.forms.items()}
         return super().get_context_data(forms=forms, done_error=kwargs.pop("done_error", None),
                                         **kwargs)
 

@@ -72,7 +72,8 @@ class ProgressForm(forms.Form):
 
 
 class EvidenceForm(forms.Form):
-    file = forms.FileField(label=_("Evidence file"),
+    # empty files are refused by records.problems.validate_evidence, whose message names the file
+    file = forms.FileField(label=_("Evidence file"), allow_empty_file=True,
                            help_text=_("PDF, Word, Excel or images."))
 
 

@@ -239,6 +239,7 @@ def problem_decide_extension(*, request: ExtensionRequest, by: User, grant: bool
     request.decided_by, request.decided_at = by, timezone.now()
     request.save()
     _opinion(problem, by, Opinion.Kind.GRANT if grant else Opinion.Kind.REFUSE, opinion)
+    permissions.grant_view(problem, [by])  # an acting leader keeps sight of what they decided
     if grant and problem.status == Status.RECTIFYING:
         # the approved date stays as it was: statistics count the original deadline
         problem.planned_date = problem.due_date = request.new_date
