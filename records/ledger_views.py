@@ -1,16 +1,237 @@
-"""The ledger (台账), its Excel export and the dashboard. (Being written.)"""
+"""The ledger (台账), its Excel export and the dashboard."""
+
+from __future__ import annotations
+
+import io
+from urllib.parse import quote, urlencode
 
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views import generic
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from . import ledger
+from .models import Problem
+from .permissions import sees_everything
+from .services import audit
+
+PER_PAGE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class LedgerView(LoginRequiredMixin, generic.TemplateView):
+def _query(params: dict) -> str:
+    return "?" + urlencode(params) if params else "?"
+
+
+class LedgerMixin:
+    """What the page and the export share: the filters, read once, and the lights' dates."""
+
+    def setup_ledger(self, request):
+        self.units = ledger.unit_choices(request.user)
+        self.filters = ledger.LedgerFilters.from_params(request.GET,
+                                                        [code for code, _name in self.units])
+        self.lights = ledger.Lights.now()
+
+    def rows(self):
+        return ledger.ledger_rows(self.request.user, self.filters, self.lights)
+
+
+class LedgerView(LoginRequiredMixin, LedgerMixin, generic.TemplateView):
+    """Every problem the user may see, with its traffic light: filtered, counted, sorted."""
+
     template_name = "records/ledger.html"
+    sortable = ("unit", "category", "status", "found_on", "due_date")
+
+    def get_context_data(self, **kwargs):
+        self.setup_ledger(self.request)
+        filters = self.filters
+        page = Paginator(self.rows(), PER_PAGE).get_page(self.request.GET.get("page"))
+        rows = [ledger.decorate(problem, self.lights) for problem in page.object_list]
+        counts = ledger.status_counts(self.request.user, filters, self.lights)
+        statuses = [
+            {"value": value, "label": label, "count": counts[value],
+             "selected": filters.status == value,
+             "url": _query(filters.params(status=value))}
+            for value, label in Problem.Status.choices
+        ]
+        current = filters.sort.lstrip("-")
+        descending = filters.sort.startswith("-")
+        sort_links = {
+            key: {
+                "url": _query(filters.params(
+                    sort=f"-{key}" if key == current and not descending else key)),
+                "active": key == current,
+                "descending": descending,
+            }
+            for key in self.sortable
+        }
+        return super().get_context_data(
+            rows=rows, page=page, filters=filters, lights=self.lights,
+            statuses=statuses, total=sum(counts.values()),
+            all_statuses_url=_query(filters.params(status=None)),
+            sort_links=sort_links,
+            page_query=_query(filters.params()) + ("&" if filters.params() else ""),
+            export_query=urlencode(filters.params()),
+            units=self.units, years=ledger.year_choices(self.request.user),
+            categories=Problem.Category.choices, sources=Problem.Source.choices,
+            status_choices=Problem.Status.choices, light_choices=list(ledger.LIGHTS.items()),
+            four_winds=Problem.FOUR_WINDS,
+            **kwargs,
+        )
 
 
-class LedgerExportView(LoginRequiredMixin, generic.View):
-    pass
+def _date_cell(sheet, value):
+    cell = WriteOnlyCell(sheet, value=value)
+    if value is not None:
+        cell.number_format = "yyyy-mm-dd"
+    return cell
+
+
+class LedgerExportView(LoginRequiredMixin, LedgerMixin, generic.View):
+    """Exactly the ledger's filtered rows (all pages) as an .xlsx workbook."""
+
+    widths = [8, 22, 12, 14, 60, 16, 12, 14, 22, 12, 12, 24]
+
+    def headers(self) -> list[str]:
+        # each through gettext, spelled out so that makemessages finds them
+        return [_("No."), _("Unit"), _("Category"), _("Source"), _("Description"),
+                _("Person concerned"), _("Date found"), _("Status"), _("Current step"),
+                _("Assignee"), _("Deadline"), _("Traffic light")]
+
+    def get(self, request, *args, **kwargs):
+        self.setup_ledger(request)
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(_("Problem ledger"))
+        for index, width in enumerate(self.widths, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        bold = Font(bold=True)
+        header_cells = []
+        for header in self.headers():
+            cell = WriteOnlyCell(sheet, value=header)
+            cell.font = bold
+            header_cells.append(cell)
+        sheet.append(header_cells)
+        count = 0
+        for problem in self.rows().iterator(chunk_size=2000):
+            ledger.decorate(problem, self.lights)
+            sheet.append([
+                problem.pk, problem.unit.name, problem.get_category_display(),
+                problem.get_source_display(), problem.description, problem.person_concerned,
+                _date_cell(sheet, problem.found_on), problem.get_status_display(),
+                str(problem.step_title), str(problem.assignee or "") if problem.is_open else "",
+                _date_cell(sheet, problem.due_date if problem.is_open else None),
+                str(problem.light_label),
+            ])
+            count += 1
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        # audit() wants a record as its target: an export touches many, so the target is the
+        # person exporting, and the event says what they filtered and how many rows they took
+        audit(actor=request.user, action="problem.export", target=request.user,
+              filters=self.filters.as_audit(), rows=count)
+        day = self.lights.today.isoformat()
+        filename = f"{_('Problem ledger')}-{day}.xlsx"
+        response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+        # an ASCII name for old clients, and the real one (RFC 5987 / 6266) for the others
+        response["Content-Disposition"] = (
+            f"attachment; filename=\"problem-ledger-{day}.xlsx\"; "
+            f"filename*=utf-8''{quote(filename)}")
+        return response
+
+
+# -- the dashboard ---------------------------------------------------------------------------
+
+CHART_WIDTH = 860
+LABEL_WIDTH = 170
+BAR_WIDTH = 400
+ROW_HEIGHT = 30
+BAR_HEIGHT = 18
+
+
+def _chart(title, legend, items, scale_max, note=""):
+    """Lay a horizontal bar chart out for SVG: every coordinate worked out here, not in CSS."""
+    scale = BAR_WIDTH / scale_max if scale_max else 0
+    rows = []
+    for index, item in enumerate(items):
+        x, segments = LABEL_WIDTH, []
+        for css, value in item["segments"]:
+            width = round(value * scale, 1)
+            if css.endswith("--max"):
+                # the longest time sits behind the average, from the axis
+                segments.append({"css": css, "x": LABEL_WIDTH, "width": width, "value": value})
+                continue
+            if width:
+                segments.append({"css": css, "x": x, "width": width, "value": value})
+                x += width
+        end = max([x] + [s["x"] + s["width"] for s in segments])
+        rows.append({
+            "label": item["label"], "text": item["text"], "highlight": item.get("highlight"),
+            "y": index * ROW_HEIGHT, "bar_y": index * ROW_HEIGHT + (ROW_HEIGHT - BAR_HEIGHT) / 2,
+            "text_y": index * ROW_HEIGHT + ROW_HEIGHT / 2 + 5, "segments": segments,
+            "text_x": end + 6,
+        })
+    return {"title": title, "legend": legend, "rows": rows, "note": note,
+            "height": max(len(rows), 1) * ROW_HEIGHT, "width": CHART_WIDTH, "row_height": ROW_HEIGHT,
+            "label_x": LABEL_WIDTH - 8, "axis_x": LABEL_WIDTH, "bar_height": BAR_HEIGHT}
+
+
+def _counts_text(row):
+    return _("open %(open)s · overdue %(overdue)s · closed %(closed)s") % row
 
 
 class DashboardView(LoginRequiredMixin, generic.TemplateView):
+    """Pictures for the committee and the secretary: drawn here as SVG, no script, no service."""
+
     template_name = "records/dashboard.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not sees_everything(request.user):
+            raise PermissionDenied(_("The dashboard is for the discipline committee and the "
+                                     "secretary."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        today = timezone.localdate()
+        data = ledger.dashboard(self.request.user, today)
+        status_legend = [("dc-bar--overdue", _("Overdue")), ("dc-bar--open", _("Open, on time")),
+                         ("dc-bar--closed", _("Closed"))]
+
+        def status_segments(row):
+            return [("dc-bar--overdue", row["overdue"]),
+                    ("dc-bar--open", row["open"] - row["overdue"]),
+                    ("dc-bar--closed", row["closed"])]
+
+        unit_max = max([row["open"] + row["closed"] for row in data.by_unit] + [0])
+        by_unit = _chart(
+            _("Problems by unit"), status_legend,
+            [{"label": row["unit__name"], "text": _counts_text(row),
+              "segments": status_segments(row)} for row in data.by_unit],
+            unit_max)
+        category_max = max([row["open"] + row["closed"] for row in data.by_category] + [0])
+        by_category = _chart(
+            _("Problems by category"), status_legend,
+            [{"label": str(row["label"]), "text": _counts_text(row), "highlight": row["four_winds"],
+              "segments": status_segments(row)} for row in data.by_category],
+            category_max, note=_("The four winds (formalism, bureaucratism, hedonism, "
+                                 "extravagance) are highlighted."))
+        closing_max = max([row["longest"] for row in data.closing] + [0])
+        closing = _chart(
+            _("Working days from registration to close-out, by unit"),
+            [("dc-bar--average", _("Average")), ("dc-bar--max", _("Longest"))],
+            [{"label": row["unit__name"],
+              "text": _("average %(average).1f · longest %(longest)s · %(count)s closed") % row,
+              "segments": [("dc-bar--max", row["longest"]),
+                           ("dc-bar--average", round(row["average"], 1))]}
+             for row in data.closing],
+            closing_max)
+        return super().get_context_data(
+            headline=data.headline, charts=[by_unit, by_category, closing],
+            by_unit=data.by_unit, by_category=data.by_category, closing=data.closing,
+            today=today, **kwargs)

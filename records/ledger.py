@@ -1,0 +1,293 @@
+"""Reads for the problem ledger (台账), its Excel export and the dashboard.
+
+Every read here costs a fixed number of queries whatever the number of rows:
+the traffic lights' one threshold date is worked out once per request (one
+query for the calendar), rows are filtered by light in SQL and coloured in
+Python, and the dashboard's figures come from a few grouped aggregates.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Unit, User
+
+from .models import Problem
+from .permissions import visible
+from .workdays import Calendar, add_working_days
+
+Status = Problem.Status
+
+# yellow: due within this many working days (today included)
+YELLOW_WORKING_DAYS = 3
+
+RED, YELLOW, GREEN, GREY = "red", "yellow", "green", "grey"
+LIGHTS = {
+    RED: _("Overdue"),
+    YELLOW: _("Due within 3 working days"),
+    GREEN: _("On track"),
+    GREY: _("Closed"),
+}
+
+
+@dataclass(frozen=True)
+class Lights:
+    """Today and the last day that still counts as "due soon": one calendar query, per request."""
+
+    today: datetime.date
+    threshold: datetime.date
+
+    @classmethod
+    def now(cls) -> Lights:
+        today = timezone.localdate()
+        return cls(today=today, threshold=add_working_days(today, YELLOW_WORKING_DAYS))
+
+    def of(self, problem: Problem) -> str:
+        """The light of one row, in Python (the same rules as ``q`` below)."""
+        if problem.status not in Problem.OPEN_STATUSES:
+            return GREY
+        if problem.due_date is None or problem.due_date > self.threshold:
+            return GREEN
+        if problem.due_date < self.today:
+            return RED
+        return YELLOW
+
+    def q(self, light: str) -> Q:
+        """The rows of one light, in SQL."""
+        is_open = Q(status__in=Problem.OPEN_STATUSES)
+        if light == RED:
+            return is_open & Q(due_date__lt=self.today)
+        if light == YELLOW:
+            return is_open & Q(due_date__gte=self.today, due_date__lte=self.threshold)
+        if light == GREEN:
+            return is_open & (Q(due_date__gt=self.threshold) | Q(due_date__isnull=True))
+        return ~is_open
+
+
+def _rank(field_name: str, values) -> Case:
+    """Sort a choice field in the order its choices are declared, not alphabetically."""
+    return Case(*(When(**{field_name: value}, then=Value(i)) for i, value in enumerate(values)),
+                default=Value(len(values)), output_field=IntegerField())
+
+
+SORTS = {
+    "found_on": lambda: [F("found_on")],
+    "due_date": lambda: [F("due_date")],
+    "unit": lambda: [F("unit__order"), F("unit__code")],
+    "status": lambda: [_rank("status", Status.values)],
+    "category": lambda: [_rank("category", Problem.Category.values)],
+}
+DEFAULT_SORT = "-found_on"
+
+
+def _ordering(sort: str) -> list:
+    descending = sort.startswith("-")
+    keys = SORTS[sort.lstrip("-")]() + [F("pk")]
+    # rows without a deadline (closed) go last either way
+    return [key.desc(nulls_last=True) if descending else key.asc(nulls_last=True)
+            for key in keys]
+
+
+@dataclass
+class LedgerFilters:
+    """The ledger's filters, from the query string; values that are not allowed are dropped."""
+
+    unit: str | None = None
+    category: str | None = None
+    source: str | None = None
+    status: str | None = None
+    light: str | None = None
+    year: int | None = None
+    sort: str = DEFAULT_SORT
+    FIELDS = ("unit", "category", "source", "status", "light", "year")
+
+    @classmethod
+    def from_params(cls, params, unit_codes) -> LedgerFilters:
+        def choice(name, allowed):
+            value = params.get(name) or None
+            return value if value in allowed else None
+
+        try:
+            year = int(params.get("year", ""))
+        except ValueError:
+            year = None
+        sort = params.get("sort") or DEFAULT_SORT
+        return cls(
+            unit=choice("unit", set(unit_codes)),
+            category=choice("category", Problem.Category.values),
+            source=choice("source", Problem.Source.values),
+            status=choice("status", Status.values),
+            light=choice("light", LIGHTS),
+            year=year if year is not None and 2000 <= year <= 2100 else None,
+            sort=sort if sort.lstrip("-") in SORTS and sort.count("-") <= 1 else DEFAULT_SORT,
+        )
+
+    def params(self, **changes) -> dict[str, str]:
+        """The filters as query-string parameters (only those set), with ``changes`` applied."""
+        values = {name: getattr(self, name) for name in self.FIELDS}
+        if self.sort != DEFAULT_SORT:
+            values["sort"] = self.sort
+        values.update(changes)
+        return {name: str(value) for name, value in values.items() if value not in (None, "")}
+
+    def as_audit(self) -> dict:
+        return self.params()
+
+
+def unit_choices(user: User) -> list[tuple[str, str]]:
+    """(code, name) of the units whose problems ``user`` may see: the unit filter's options."""
+    units = Unit.objects.filter(pk__in=visible(user, Problem).values("unit_id"))
+    return list(units.order_by("order", "code").values_list("code", "name"))
+
+
+def year_choices(user: User) -> list[int]:
+    return [day.year for day in visible(user, Problem).dates("found_on", "year", order="DESC")]
+
+
+def _filtered(user: User, filters: LedgerFilters, lights: Lights, *,
+              with_status: bool = True) -> QuerySet[Problem]:
+    rows = visible(user, Problem)
+    if filters.unit:
+        rows = rows.filter(unit__code=filters.unit)
+    if filters.category:
+        rows = rows.filter(category=filters.category)
+    if filters.source:
+        rows = rows.filter(source=filters.source)
+    if filters.year:
+        rows = rows.filter(found_on__year=filters.year)
+    if filters.light:
+        rows = rows.filter(lights.q(filters.light))
+    if with_status and filters.status:
+        rows = rows.filter(status=filters.status)
+    return rows
+
+
+def ledger_rows(user: User, filters: LedgerFilters, lights: Lights) -> QuerySet[Problem]:
+    """The ledger's rows: what ``user`` may see, filtered and sorted, with what each row shows."""
+    return (_filtered(user, filters, lights)
+            .select_related("unit", "assignee")
+            .order_by(*_ordering(filters.sort)))
+
+
+def status_counts(user: User, filters: LedgerFilters, lights: Lights) -> dict[str, int]:
+    """Rows per status under every filter but the status one: what clicking a status would show.
+
+    One grouped query; every status is present (0 when none).
+    """
+    counts = dict.fromkeys(Status.values, 0)
+    grouped = (_filtered(user, filters, lights, with_status=False)
+               .order_by().values("status").annotate(n=Count("pk")))
+    for row in grouped:
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+_step_titles: dict[str, str] | None = None
+
+
+def step_title(step: str) -> str:
+    """The readable title of a rectification flow node ("rectify" → "Rectify")."""
+    global _step_titles
+    if _step_titles is None:
+        from flows.rectification import RectificationFlow
+
+        _step_titles = {node.name: node.task_title for node in RectificationFlow.instance.nodes()}
+    return _step_titles.get(step, step) if step else ""
+
+
+def decorate(problem: Problem, lights: Lights) -> Problem:
+    """Attach what a ledger row shows beyond the model's fields: its light and step title."""
+    problem.light = lights.of(problem)
+    problem.light_label = LIGHTS[problem.light]
+    problem.step_title = step_title(problem.step) if problem.is_open else ""
+    return problem
+
+
+# -- the dashboard ---------------------------------------------------------------------------
+
+@dataclass
+class Dashboard:
+    headline: dict
+    by_unit: list[dict]
+    by_category: list[dict]
+    closing: list[dict] = field(default_factory=list)
+
+
+def _local_day(moment: datetime.datetime) -> datetime.date:
+    return timezone.localtime(moment).date()
+
+
+def closing_times(problems: QuerySet[Problem]) -> dict[int, dict]:
+    """Per unit id: how many problems were closed out and the average and longest time taken,
+    in working days from registration to close-out. Two queries (rows, then the calendar)."""
+    rows = [(unit_id, _local_day(registered), _local_day(closed)) for unit_id, registered, closed
+            in problems.filter(status__in=Problem.DONE_STATUSES, closed_at__isnull=False)
+            .order_by().values_list("unit_id", "registered_at", "closed_at").iterator()]
+    if not rows:
+        return {}
+    first = min(min(row[1], row[2]) for row in rows)
+    last = max(max(row[1], row[2]) for row in rows)
+    calendar = Calendar(first, last)
+    # working days after ``first`` up to and including each day: a running total, once
+    running, total, day = {}, 0, first
+    while day <= last:
+        if day > first:
+            total += calendar.is_workday(day)
+        running[day] = total
+        day += datetime.timedelta(days=1)
+    per_unit: dict[int, list[int]] = {}
+    for unit_id, registered, closed in rows:
+        per_unit.setdefault(unit_id, []).append(max(running[closed] - running[registered], 0))
+    return {unit_id: {"count": len(days), "average": sum(days) / len(days), "longest": max(days)}
+            for unit_id, days in per_unit.items()}
+
+
+def dashboard(user: User, today: datetime.date | None = None) -> Dashboard:
+    """The committee's pictures: five queries whatever the number of problems."""
+    today = today or timezone.localdate()
+    problems = visible(user, Problem)
+    is_open = Q(status__in=Problem.OPEN_STATUSES)
+    overdue = is_open & Q(due_date__lt=today)
+    done = Q(status__in=Problem.DONE_STATUSES)
+    four_winds = Q(category__in=Problem.FOUR_WINDS)
+
+    headline = problems.order_by().aggregate(
+        total=Count("pk", filter=~Q(status=Status.CANCELLED)),
+        open=Count("pk", filter=is_open),
+        overdue=Count("pk", filter=overdue),
+        closed_this_year=Count("pk", filter=done & Q(closed_at__year=today.year)),
+        four_winds=Count("pk", filter=four_winds & ~Q(status=Status.CANCELLED)),
+    )
+    headline["year"] = today.year
+    headline["four_winds_share"] = (
+        round(100 * headline["four_winds"] / headline["total"]) if headline["total"] else 0)
+
+    by_unit = list(
+        problems.order_by("unit__order", "unit__code")
+        .values("unit_id", "unit__name", "unit__code")
+        .annotate(open=Count("pk", filter=is_open), overdue=Count("pk", filter=overdue),
+                  closed=Count("pk", filter=done))
+    )
+    by_unit = [row for row in by_unit if row["open"] or row["closed"]]
+
+    counted = {row["category"]: row for row in
+               problems.order_by().values("category")
+               .annotate(open=Count("pk", filter=is_open), overdue=Count("pk", filter=overdue),
+                         closed=Count("pk", filter=done))}
+    by_category = [
+        {"category": value, "label": label, "four_winds": value in Problem.FOUR_WINDS,
+         **{key: counted.get(value, {}).get(key, 0) for key in ("open", "overdue", "closed")}}
+        for value, label in Problem.Category.choices
+    ]
+
+    times = closing_times(problems)
+    names = {row["unit_id"]: row["unit__name"] for row in by_unit}
+    closing = [{"unit_id": unit_id, "unit__name": names.get(unit_id, ""), **times[unit_id]}
+               for unit_id in names if unit_id in times]
+    return Dashboard(headline=headline, by_unit=by_unit, by_category=by_category,
+                     closing=closing)
