@@ -18,6 +18,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from . import ledger
+from .lateness import repeatedly_late
 from .models import Problem
 from .permissions import sees_everything
 from .services import audit
@@ -234,4 +235,4 @@ class DashboardView(LoginRequiredMixin, generic.TemplateView):
         return super().get_context_data(
             headline=data.headline, charts=[by_unit, by_category, closing],
             by_unit=data.by_unit, by_category=data.by_category, closing=data.closing,
-            today=today, **kwargs)
+            today=today, repeatedly_late=repeatedly_late(today), **kwargs)

@@ -44,3 +44,15 @@ def test_a_problem_closed_after_its_approved_date_counts_even_if_extended(bureau
         closed_at=timezone.make_aware(datetime.datetime(2026, 9, 30, 9)))
     open_report(unit=squad1, year=2026, quarter=3)  # overdue since 2026-10-20
     assert dict(repeatedly_late(D(2026, 11, 26)))[squad1] == [(2026, 3), (2026, 4)]
+
+
+def test_the_committee_dashboard_lists_units_for_a_formal_talk(bureau, unit, jiwei_chen,
+                                                               client_for):
+    legal = unit("legal")
+    late = open_report(unit=legal, year=2026, quarter=2)
+    QuarterlyReport.objects.filter(pk=late.pk).update(
+        status="signed_off", submitted_at=timezone.make_aware(datetime.datetime(2026, 7, 20, 9)))
+    open_report(unit=legal, year=2026, quarter=3)  # overdue since 20 October
+    page = client_for(jiwei_chen).get("/problems/dashboard/").content.decode()
+    talks = page.split("dc-talks")[1]
+    assert "政策法规处" in talks and "市容环境卫生管理处" not in talks
