@@ -7,6 +7,7 @@ import hashlib
 import mimetypes
 from pathlib import Path
 
+import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -157,6 +158,20 @@ def problem_add_progress(*, problem: Problem, by: User, text: str) -> ProgressNo
     return note
 
 
+# What each accepted extension must contain, by its first bytes (filetype).
+CONTENT_TYPES = {
+    ".pdf": {"application/pdf"},
+    ".doc": {"application/msword", "application/vnd.ms-excel",
+             "application/vnd.ms-powerpoint", "application/x-ole-storage"},
+    ".xls": {"application/vnd.ms-excel", "application/msword", "application/x-ole-storage"},
+    ".docx": {"application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+    ".xlsx": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+    ".jpg": {"image/jpeg"},
+    ".jpeg": {"image/jpeg"},
+    ".png": {"image/png"},
+}
+
+
 def validate_evidence(upload: UploadedFile | None) -> None:
     if upload is None:
         raise ValidationError({"file": _("Choose a file to upload.")})
@@ -172,6 +187,14 @@ def validate_evidence(upload: UploadedFile | None) -> None:
             "limit": filesizeformat(settings.EVIDENCE_MAX_BYTES)}})
     if upload.size == 0:
         raise ValidationError({"file": _("%(name)s is empty.") % {"name": upload.name}})
+    # the name can lie: the first bytes must say the same as the extension
+    head = upload.read(8192)
+    upload.seek(0)
+    found = filetype.guess(head)
+    if found is None or found.mime not in CONTENT_TYPES[suffix]:
+        raise ValidationError({"file": _(
+            "%(name)s does not contain what its name says (%(suffix)s); upload the real file.")
+            % {"name": upload.name, "suffix": suffix}})
 
 
 def evidence_add(*, problem: Problem, by: User, upload: UploadedFile | None) -> Evidence:

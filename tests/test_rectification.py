@@ -282,9 +282,9 @@ def test_registering_a_single_problem_creates_no_problem_list(bureau, unit, jiwe
 def test_a_unit_without_a_head_cannot_be_given_a_problem_and_nothing_is_created(
         bureau, unit, jiwei_chen):
     Post.objects.filter(unit=unit("squad2"), role=Post.Role.HEAD).update(valid_to=days(-1))
+    client = login(jiwei_chen)  # logging in is itself audited: count after it
     before = (Process.objects.count(), Task.objects.count(), AuditEvent.objects.count())
 
-    client = login(jiwei_chen)
     alone = register(client, [(unit("squad2").pk, "hedonism", "执法二大队车辆私用")])
     among_others = register(client, [(unit("enforcement").pk, "hedonism", DESCRIPTION),
                                      (unit("squad2").pk, "hedonism", "执法二大队车辆私用")])

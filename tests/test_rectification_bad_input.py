@@ -258,3 +258,14 @@ def test_a_task_url_of_another_problem_is_not_found(rectifying, head, unit, jiwe
     assert head.post(forged, {"_progress": "1", "text": "伪造"}).status_code == 404
     assert (snapshot(rectifying), snapshot(other)) == before
     assert user("head_enforcement") == task.owner
+
+
+
+def test_a_file_whose_name_lies_about_its_content_is_refused(rectifying, head, settings):
+    for name, content in [("整改报告.pdf", b"MZ\x90\x00 an executable"),
+                          ("照片.png", b"\xff\xd8\xff\xe0 a jpeg named png"),
+                          ("台账.xlsx", b"%PDF-1.4 a pdf named xlsx")]:
+        with pytest.raises(ValidationError, match=name):
+            problems.evidence_add(problem=rectifying, by=head,
+                                  upload=SimpleUploadedFile(name, content))
+    assert not Evidence.objects.exists() and stored_files(settings) == []
