@@ -2,6 +2,7 @@
 
 import datetime
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -28,8 +29,22 @@ def env_int(name: str, default: int) -> int:
 
 
 DEBUG = env_bool("DEBUG", False)
-# The default is for a developer's machine only; production sets SECRET_KEY.
-SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-dev-key-set-SECRET_KEY-in-production")
+
+
+def local_secret_key() -> str:
+    """A random key kept in var/ for a machine without SECRET_KEY: never a shared default."""
+    path = VAR_DIR / "secret-key"
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+# Production sets SECRET_KEY; elsewhere each machine gets its own random key.
+SECRET_KEY = os.environ.get("SECRET_KEY") or local_secret_key()
 # Keys the audit trail's hash chain; keep it out of the database and its backups.
 AUDIT_KEY = os.environ.get("AUDIT_KEY", SECRET_KEY)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
