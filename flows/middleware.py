@@ -52,8 +52,11 @@ class TaskGuardMiddleware:
             match = request.resolver_match
             task_pk = match.kwargs.get("task_pk") if match else None
             if task_pk is not None:
-                task = Task.objects.filter(pk=task_pk).select_related("owner").first()
-                if task is not None and task.status in FINISHED:
+                task = Task.objects.filter(pk=task_pk).select_related("owner", "process").first()
+                flow = task.flow_task.flow_class.instance if task is not None else None
+                # only someone who may see the item learns who handled it
+                if task is not None and task.status in FINISHED and \
+                        flow.has_view_permission(request.user, task.process):
                     return conflict(request, _("This task has already been handled by %(who)s; "
                                                "nothing was changed.")
                                     % {"who": task.owner or _("someone else")})

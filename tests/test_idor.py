@@ -1,0 +1,168 @@
+"""An IDOR matrix generated from the URL conf.
+
+Every URL pattern that takes an object id is tried, GET and POST, by people outside
+the record's chain: they get 403, 404, 405 or a redirect away, the response holds
+none of the record's text, and nothing changes. A new URL pattern with an id and
+no case here fails the suite until someone says how to fill it.
+"""
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+from viewflow.workflow.models import Task
+
+from accounts.models import User
+from flows.quarterly import open_report
+from flows.rectification import register_problems
+from records import problems as services
+from records.models import AuditEvent, Notification, Problem, QuarterlyReport
+
+from .conftest import open_task, review, submit
+
+SECRET = "机密测试文本IDOR"
+# Routes that need no case, and why.
+EXEMPT = {
+    "circulars:detail": "circulars are published to every unit by design",
+    "circulars:docx": "circulars are published to every unit by design",
+    "password_reset_confirm": "takes a signed token, not an object id",
+}
+
+
+def _walk(patterns, prefix="", namespace=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = pattern.namespace
+            ns = f"{namespace}:{inner}" if namespace and inner else (inner or namespace)
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), ns)
+        elif isinstance(pattern, URLPattern) and "<" in str(pattern.pattern):
+            route = prefix + str(pattern.pattern)
+            name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+            yield name, route, pattern
+
+
+def routes_with_ids():
+    return [(name, route) for name, route, _p in _walk(get_resolver().url_patterns)
+            if not route.startswith("admin/")]
+
+
+@pytest.fixture
+def world(bureau, unit, client_for, head_sanitation, leader_li, jiwei_chen, head_enforcement,
+          leader_zhao):
+    """A signed-off and an open report of sanitation, a filed and an open problem of
+    enforcement (with evidence), and a notification for head_sanitation."""
+    head, leader = client_for(head_sanitation), client_for(leader_li)
+    done = open_report(unit=unit("sanitation"), year=2026, quarter=2)
+    submit(head, done, work_done=SECRET)
+    review(leader, done, "sign_off", SECRET)
+    pending = open_report(unit=unit("sanitation"), year=2026, quarter=3)
+    submit(head, pending, work_done=SECRET)
+
+    filed, open_problem = register_problems(
+        by=jiwei_chen, source="spot_check", found_on=datetime.date(2026, 10, 2), title=SECRET,
+        items=[{"unit": unit("enforcement"), "category": "hedonism", "description": SECRET},
+               {"unit": unit("enforcement"), "category": "formalism", "description": SECRET}])
+
+    def act(problem, do):
+        task = open_task(problem)
+        with task.activation() as activation:
+            activation.start(None)
+            do(task)
+            activation.execute()
+        problem.refresh_from_db()
+
+    planned = timezone.localdate() + datetime.timedelta(days=30)
+    for problem in (filed, open_problem):
+        act(problem, lambda t, p=problem: services.problem_analyse(
+            problem=p, by=head_enforcement, root_cause=SECRET, measures=SECRET,
+            planned_date=planned))
+        act(problem, lambda t, p=problem: services.problem_approve_plan(
+            problem=p, by=leader_zhao, task=t))
+        services.evidence_add(problem=problem, by=head_enforcement, upload=SimpleUploadedFile(
+            "证据.pdf", b"%PDF-1.4 " + SECRET.encode()))
+    services.problem_add_progress(problem=filed, by=head_enforcement, text=SECRET)
+    act(filed, lambda t: services.problem_report_rectified(problem=filed, by=head_enforcement))
+    act(filed, lambda t: services.problem_close_out(problem=filed, by=jiwei_chen, task=t))
+    services.problem_request_extension(problem=open_problem, by=head_enforcement,
+                                       new_date=planned + datetime.timedelta(days=9),
+                                       reason=SECRET)
+    notification = Notification.objects.create(
+        recipient=head_sanitation, kind="due_soon", key=f"records.quarterlyreport:{pending.pk}",
+        day=timezone.localdate(), title=SECRET, url=f"/reports/{pending.pk}/")
+    return {"reports": [done, pending], "problems": [filed, open_problem],
+            "notification": notification}
+
+
+def _fill(name, route, world):
+    """URL kwargs that point at the world's records, for one route; None if unknown."""
+    parts = name.split(":")
+    if name in ("reports:detail", "reports:edit"):
+        return [{"pk": r.pk} for r in world["reports"]]
+    if name in ("problems:detail", "problems:extension"):
+        return [{"pk": p.pk} for p in world["problems"]]
+    if name == "problems:evidence":
+        return [{"pk": p.pk, "evidence_pk": p.evidence.get().pk} for p in world["problems"]]
+    if name == "notifications:read":
+        return [{"pk": world["notification"].pk}]
+    if parts[:2] == ["workflow", "flows"]:
+        records = world["reports"] if parts[2] == "quarterlyreport" else world["problems"]
+        processes = [r.process_id for r in records]
+        if parts[3] == "process_detail":  # the process page
+            return [{"process_pk": pk} for pk in processes]
+        tasks = Task.objects.filter(process_id__in=processes, flow_task__endswith=f".{parts[3]}")
+        return [{"process_pk": t.process_id, "task_pk": t.pk} for t in tasks] or None
+    return None
+
+
+OUTSIDERS = ["head_office", "leader_wang", "liaison_enforcement", "head_legal"]
+
+
+def _snapshot():
+    return (list(Task.objects.order_by("pk").values_list("pk", "status", "owner_id")),
+            list(QuarterlyReport.objects.order_by("pk").values_list("status", "work_done")),
+            list(Problem.objects.order_by("pk").values_list("status", "due_date")),
+            Notification.objects.filter(read_at__isnull=False).count())
+
+
+def test_every_route_with_an_id_has_a_case(world):
+    missing = [(name, route) for name, route in routes_with_ids()
+               if name not in EXEMPT and not _fill(name, route, world)]
+    assert missing == [], "add these routes to the IDOR matrix (tests/test_idor.py)"
+
+
+@pytest.mark.parametrize("username", OUTSIDERS)
+def test_people_outside_the_chain_get_nothing_from_any_route(world, username):
+    user = User.objects.get(username=username)
+    client = Client()
+    client.force_login(user)
+    before, audit_before = _snapshot(), AuditEvent.objects.count()
+    tried = 0
+    for name, route in routes_with_ids():
+        if name in EXEMPT:
+            continue
+        for kwargs in _fill(name, route, world):
+            url = "/" + route
+            for key, value in kwargs.items():
+                url = url.replace(f"<int:{key}>", str(value))
+            if username == "liaison_enforcement" and "/rectification/" in url or \
+                    (username == "liaison_enforcement" and url.startswith("/problems/")):
+                continue  # the enforcement liaison is inside the problems' chain
+            for method in ("get", "post"):
+                response = getattr(client, method)(url)
+                tried += 1
+                content = b"".join(response.streaming_content) if response.streaming \
+                    else response.content
+                assert SECRET.encode() not in content, (username, method, url)
+                assert response.status_code in (302, 403, 404, 405), (username, method, url,
+                                                                      response.status_code)
+                if response.status_code == 302:
+                    assert response["Location"] in ("/", "/accounts/login/") or \
+                        "/detail/" in response["Location"], (url, response["Location"])
+    assert tried > 80
+    assert _snapshot() == before
+    # refusals may be audited (downloads are not: they were refused)
+    assert not AuditEvent.objects.filter(pk__gt=audit_before,
+                                         action__in=["problem.evidence_download"]).exists()
