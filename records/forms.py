@@ -47,7 +47,12 @@ class BoardFilterForm(forms.Form):
 
 
 class DateInput(forms.DateInput):
+    """A browser date picker; it reads and writes ISO dates whatever the locale."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):
+        super().__init__(attrs, format=format)
 
 
 class ProblemAnalysisForm(forms.ModelForm):

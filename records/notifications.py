@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime
 import logging
+import os
+import time
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import Model
+from django.db.models import F, Model
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -74,18 +76,21 @@ def notify(*, recipients: Iterable[User | None], kind: str, record: Model, title
     created = []
     for user in {u for u in recipients if u is not None and u.is_active}:
         try:
+            # the notification and its deliveries together: a notification committed
+            # alone (the process dying in between) would never be emailed, since the
+            # unique key stops the next sweep from creating it again
             with transaction.atomic():
                 notification = Notification.objects.create(
                     recipient=user, kind=kind, key=item_key(record), day=day, title=title,
                     body=body, url=url, deadline=deadline)
+                for channel in channels():
+                    if channel.reaches(user):
+                        delivery = Delivery.objects.create(notification=notification,
+                                                           channel=channel.name)
+                        transaction.on_commit(lambda pk=delivery.pk: deliver.delay(pk))
         except IntegrityError:
             continue  # already notified today: the unique key says so
         created.append(notification)
-        for channel in channels():
-            if channel.reaches(user):
-                delivery = Delivery.objects.create(notification=notification,
-                                                   channel=channel.name)
-                transaction.on_commit(lambda pk=delivery.pk: deliver.delay(pk))
     return created
 
 
@@ -104,11 +109,42 @@ def deliver_now(delivery_id: int) -> bool:
         if channel is None:
             raise LookupError(f"No channel named {delivery.channel!r} is configured")
         delivery.attempts += 1
+        _pause_for_tests()
         channel.send(delivery.notification)
         delivery.status, delivery.sent_at, delivery.last_error = (
             Delivery.Status.SENT, timezone.now(), "")
         delivery.save()
     return True
+
+
+def _pause_for_tests() -> None:
+    """Test hook: wait before sending while the file named by DUTYCHAIN_TEST_DELIVERY_PAUSE exists.
+
+    Lets a test kill the worker in the middle of a delivery (row locked, nothing
+    committed): the process id is written to "<file>.pid" first, and the wait ends
+    when the test removes the file (or after a minute). Unset, as everywhere but in
+    tests/test_worker_reliability.py, it does nothing.
+    """
+    marker = getattr(settings, "DUTYCHAIN_TEST_DELIVERY_PAUSE", "")
+    if not marker or not os.path.exists(marker):
+        return
+    with open(f"{marker}.pid", "w") as pid_file:
+        pid_file.write(str(os.getpid()))
+    give_up = time.monotonic() + 60
+    while os.path.exists(marker) and time.monotonic() < give_up:
+        time.sleep(0.05)
+
+
+def record_failed_attempt(delivery_id: int, error: str, *, final: bool = False) -> None:
+    """Count an attempt whose send raised and keep its error; the last one marks it failed.
+
+    deliver_now's own count of the attempt rolled back with the failed send, so it
+    is recorded here, in one statement of its own.
+    """
+    changes = {"attempts": F("attempts") + 1, "last_error": error[:2000]}
+    if final:
+        changes["status"] = Delivery.Status.FAILED
+    Delivery.objects.filter(pk=delivery_id).exclude(status=Delivery.Status.SENT).update(**changes)
 
 
 def mark_failed(delivery_id: int, error: str) -> None:

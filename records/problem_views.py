@@ -1,10 +1,12 @@
 """Problem pages: one problem with its history and evidence, registering, downloads, extensions."""
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -52,6 +54,7 @@ class ProblemDetailView(LoginRequiredMixin, generic.TemplateView):
             pending=pending,
             can_decide=bool(pending) and problems.can_decide_extension(user, problem),
             decide_form=ReviewForm(),
+            can_see_trail=permissions.sees_everything(user),
             **kwargs,
         )
 
@@ -88,6 +91,17 @@ class EvidenceDownloadView(LoginRequiredMixin, generic.View):
             handle = evidence.file.open("rb")
         except FileNotFoundError as error:
             raise Http404(_("The file is missing from storage.")) from error
+        digest = hashlib.sha256()
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+        handle.seek(0)
+        if digest.hexdigest() != evidence.sha256:
+            handle.close()
+            audit(actor=request.user, action="problem.evidence_tampered", target=problem,
+                  evidence=evidence.pk, expected=evidence.sha256, found=digest.hexdigest())
+            return render(request, "flows/conflict.html", status=409, context={"message": _(
+                "%(name)s no longer matches the checksum recorded when it was uploaded; it was "
+                "not served, and this is recorded in the audit trail.") % {"name": evidence.name}})
         audit(actor=request.user, action="problem.evidence_download", target=problem,
               evidence=evidence.pk)
         return FileResponse(handle, as_attachment=True, filename=evidence.name,

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 
 from . import circular_views, ledger_views, notification_views, problem_views, views
+from .models import Problem
 
 
 class ReportsApp(Application):
@@ -18,6 +19,7 @@ class ReportsApp(Application):
     open_path = path("open/", views.OpenReportView.as_view(), name="open")
     detail_path = path("<int:pk>/", views.ReportDetailView.as_view(), name="detail")
     edit_path = path("<int:pk>/edit/", views.ReportEditView.as_view(), name="edit")
+    trail_path = path("<int:pk>/trail/", views.AuditTrailView.as_view(), name="trail")
 
 
 class ProblemsApp(Application):
@@ -33,6 +35,8 @@ class ProblemsApp(Application):
     dashboard_path = path("dashboard/", ledger_views.DashboardView.as_view(), name="dashboard")
     register_path = path("register/", problem_views.RegisterView.as_view(), name="register")
     detail_path = path("<int:pk>/", problem_views.ProblemDetailView.as_view(), name="detail")
+    trail_path = path("<int:pk>/trail/", views.AuditTrailView.as_view(model=Problem),
+                      name="trail")
     extension_path = path("<int:pk>/extension/", problem_views.ExtensionDecisionView.as_view(),
                           name="extension")
     evidence_path = path("<int:pk>/evidence/<int:evidence_pk>/",

@@ -17,7 +17,7 @@ from flows.selectors import history, open_task_of, task_url
 
 from . import permissions, selectors, services
 from .forms import BoardFilterForm, OpenReportForm, ReportContentForm
-from .models import QuarterlyReport
+from .models import AuditEvent, QuarterlyReport
 from .workdays import last_finished_quarter
 
 
@@ -73,6 +73,7 @@ class ReportDetailView(LoginRequiredMixin, generic.TemplateView):
             task=task,
             task_url=task_url(task) if task else None,
             can_edit=permissions.can_edit_draft(user, report) and task is None,
+            can_see_trail=permissions.sees_everything(user),
             **kwargs,
         )
 
@@ -171,3 +172,22 @@ class OpenReportView(LoginRequiredMixin, generic.FormView):
             return self.form_invalid(form)
         messages.success(self.request, _("Report opened; it is in your inbox."))
         return redirect(reverse("reports:detail", args=[report.pk]))
+
+
+class AuditTrailView(LoginRequiredMixin, generic.TemplateView):
+    """The discipline committee (and the secretary) browse a record's audit trail."""
+
+    template_name = "records/audit_trail.html"
+    model = QuarterlyReport
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        record = get_object_or_404(self.model.objects.select_related("unit"), pk=kwargs["pk"])
+        if not (permissions.sees_everything(user) and permissions.can_view(user, record)):
+            raise Http404(_("No such record."))
+        events = AuditEvent.objects.filter(
+            target_type=record._meta.label_lower, target_id=str(record.pk)
+        ).select_related("actor").order_by("at", "pk")
+        back = "reports:detail" if self.model is QuarterlyReport else "problems:detail"
+        return super().get_context_data(record=record, events=events,
+                                        back=reverse(back, args=[record.pk]), **kwargs)
