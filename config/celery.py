@@ -1,9 +1,15 @@
 """The Celery app: everything that is not a user's click runs here."""
 
 import os
+import time
+import uuid
 
 from celery import Celery
 from celery.schedules import crontab
+from kombu.exceptions import ChannelError
+from kombu.transport import filesystem
+from kombu.utils.encoding import str_to_bytes
+from kombu.utils.json import dumps
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -23,6 +29,12 @@ app.conf.beat_schedule = {
         "task": "flows.tasks.remind",
         "schedule": crontab(minute="*/15"),
     },
+    # Just after midnight: posts, oversight and delegations that start today or ended
+    # yesterday take effect on who may see what.
+    "rederive-grants": {
+        "task": "flows.tasks.rederive_grants_for_today",
+        "schedule": crontab(minute=5, hour=0),
+    },
     # Every working day at 06:00: opens the last finished quarter's reports on
     # the first working day of a quarter; a no-op on every other day.
     "open-quarter": {
@@ -30,3 +42,28 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=0, hour=6),
     },
 }
+
+
+class _AtomicFilesystemChannel(filesystem.Channel):
+    def _put(self, queue, payload, **kwargs):
+        """Write the message under a name no reader looks for, then rename it into place.
+
+        kombu's own _put creates the message file first and writes it after: a worker
+        polling in between reads it empty, fails to decode it and the job is lost.
+        A rename within one folder is atomic.
+        """
+        name = f"{int(round(time.monotonic() * 1000))}_{uuid.uuid4()}.{queue}.msg"
+        path = os.path.join(self.data_folder_out, name)
+        partial = os.path.join(self.data_folder_out, f".{name}.partial")
+        try:
+            with open(partial, "wb") as message:
+                message.write(str_to_bytes(dumps(payload)))
+            os.replace(partial, path)
+        except OSError as exc:
+            raise ChannelError(f"Cannot add file {path!r} to directory") from exc
+
+
+class AtomicFilesystemTransport(filesystem.Transport):
+    """The filesystem broker (the default, needing no server), without its lost-message race."""
+
+    Channel = _AtomicFilesystemChannel

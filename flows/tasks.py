@@ -78,11 +78,38 @@ def remind() -> dict:
 @shared_task(base=RecordedTask, **RETRY)
 def deliver(delivery_id: int) -> bool:
     """Send one notification through its outside channel (email …), exactly once."""
-    from records.notifications import deliver_now, mark_failed
+    from records.notifications import deliver_now, record_failed_attempt
 
     try:
         return deliver_now(delivery_id)
     except Exception as error:
-        if deliver.request.retries >= deliver.max_retries:
-            mark_failed(delivery_id, f"{type(error).__name__}: {error}")
+        record_failed_attempt(delivery_id, f"{type(error).__name__}: {error}",
+                              final=deliver.request.retries >= deliver.max_retries)
         raise
+
+
+@shared_task(base=RecordedTask, **RETRY)
+def rederive_grants(unit_ids: list[int]) -> dict:
+    """Bring the record grants of these units in line with today's org chart."""
+    from flows.grants import rederive_for_units
+
+    return rederive_for_units(unit_ids)
+
+
+@shared_task(base=RecordedTask, **RETRY)
+def rederive_grants_for_today() -> dict:
+    """Each night: periods that start today or ended yesterday take effect on the grants."""
+    from accounts.models import Delegation, Oversight, Post
+    from flows.grants import rederive_for_units, subtree, units_of_people
+
+    today = timezone.localdate()
+    yesterday = today - datetime.timedelta(days=1)
+    changing = {"valid_from": today}, {"valid_to": yesterday}
+    units = set()
+    for when in changing:
+        units |= subtree(set(Oversight.objects.filter(**when).values_list("unit_id", flat=True)))
+        units |= set(Post.objects.filter(**when).values_list("unit_id", flat=True))
+        for absent, acting in Delegation.objects.filter(**when).values_list("absent_id",
+                                                                            "acting_id"):
+            units |= units_of_people({absent, acting})
+    return rederive_for_units(sorted(units)) if units else {}

@@ -81,11 +81,13 @@ class Worker:
     def __init__(self, queue):
         self.queue = queue
         self.finished = {}  # task id -> (state, return value, thread id)
+        self.runs = []  # (task name, args, state) of every run, retries included, in order
         self._lock = threading.Lock()
 
-    def record(self, task_id=None, state=None, retval=None, **_):
+    def record(self, task_id=None, task=None, args=None, state=None, retval=None, **_):
         with self._lock:
             self.finished[task_id] = (state, retval, threading.get_ident())
+            self.runs.append((getattr(task, "name", ""), list(args or []), state))
         # the worker thread's database connection must not outlive its task
         connections.close_all()
 
@@ -115,7 +117,9 @@ def wait_until(condition, timeout=WAIT):
 @pytest.fixture
 def worker(transactional_db, tmp_path):
     queue = f"dutychain-test-{uuid.uuid4().hex[:12]}"
-    overrides = {"task_always_eager": False, "worker_hijack_root_logger": False}
+    # jobs the code enqueues itself (deliveries on commit) go to this queue too
+    overrides = {"task_always_eager": False, "worker_hijack_root_logger": False,
+                 "task_default_queue": queue}
     if app.conf.broker_url.startswith("filesystem://"):
         for folder in ("queue", "processed", "control"):
             (tmp_path / folder).mkdir()

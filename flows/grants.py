@@ -1,0 +1,147 @@
+"""Re-deriving who may see what when the chain changes (a post ends, oversight moves,
+a delegation starts or ends). Runs in the background (flows.tasks.rederive_grants).
+
+For every record of the affected units the wanted grants are:
+- the unit's head and liaisons today (and whoever acts for them);
+- for an open record, its supervising leader today (and whoever acts for them);
+- everybody who was given a step of it — a leader who no longer oversees the unit
+  keeps read access to what they themselves acted on, and loses the rest;
+- whoever registered or opened it.
+Open steps follow the chain: they go to today's holder of their post (the acting person
+when a delegation starts, back when it ends — an ended delegation leaves nothing behind;
+the new head when a head's post ends).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db import transaction
+from django.db.models import Model
+from viewflow.workflow.models import Task
+
+from accounts import chain
+from accounts.models import Unit, User
+from records import permissions
+from records.models import Problem, QuarterlyReport
+from records.services import audit
+
+from .selectors import OPEN_STATUSES
+
+
+def _people_of(unit: Unit, is_open: bool) -> set[int]:
+    people = permissions.unit_drafters(unit)
+    if is_open:
+        leader = chain.supervisor_of(unit)
+        if leader is not None:
+            people |= {leader, chain.acting_for(leader)}
+    return {person.pk for person in people}
+
+
+def _follow_chain(record: Model, tasks: list[Task]) -> None:
+    """Open steps go to whoever the chain names for them today — the same resolver that
+    assigned them — so a post that ends or a delegation that starts or ends moves them."""
+    for task in tasks:
+        if task.status not in OPEN_STATUSES or task.owner_id is None:
+            continue
+        activation = task.flow_task.activation_class(task)
+        before = (task.owner_id, task.data.get("on_behalf_of"))
+        try:
+            owner = task.flow_task.calc_owner(activation)
+        except chain.ChainGap:
+            task.data["on_behalf_of"] = before[1]
+            continue  # nobody holds the post: leave the step where it is
+        if (owner.pk, task.data.get("on_behalf_of")) == before:
+            continue
+        previous = task.owner
+        task.owner = owner
+        task.save(update_fields=["owner", "data"])
+        if isinstance(record, Problem):
+            Problem.objects.filter(pk=record.pk).update(assignee=owner)
+        audit(actor=None, action="task.reassign", target=record, task=task.pk,
+              from_user=previous.username, to_user=owner.username, reason="chain changed")
+
+
+def rederive_for_units(unit_ids: list[int]) -> dict[str, int]:
+    """Bring the grants of every record of these units in line with today's chain."""
+    counts = defaultdict(int)
+    units = Unit.objects.in_bulk(unit_ids)
+    for model in (QuarterlyReport, Problem):
+        records = list(model.objects.filter(unit_id__in=unit_ids).select_related("unit"))
+        by_process = {r.process_id: r for r in records if r.process_id}
+        tasks = defaultdict(list)
+        for task in Task.objects.filter(process_id__in=by_process, flow_task_type="HUMAN") \
+                .select_related("owner"):
+            tasks[task.process_id].append(task)
+        with transaction.atomic():
+            for process_id, process_tasks in tasks.items():
+                _follow_chain(by_process[process_id], process_tasks)
+            people_cache = {}
+            for record in records:
+                key = (record.unit_id, record.is_open)
+                if key not in people_cache:
+                    people_cache[key] = _people_of(units[record.unit_id], record.is_open)
+                wanted = set(people_cache[key])
+                # open steps' owners, and those who finished a step (they acted on it)
+                wanted |= {t.owner_id for t in tasks.get(record.process_id, [])
+                           if t.owner_id and (t.status in OPEN_STATUSES or t.finished)
+                           and t.status != "CANCELED"}
+                wanted.add(getattr(record, "registered_by_id", None)
+                           or getattr(record, "opened_by_id", None))
+                wanted.discard(None)
+                added, removed = _sync(record, wanted)
+                counts["added"] += added
+                counts["removed"] += removed
+    return dict(counts)
+
+
+def _sync(record: Model, wanted: set[int]) -> tuple[int, int]:
+    table = permissions.GRANT_TABLES[type(record)]
+    codename = f"view_{record._meta.model_name}"
+    have = set(table.objects.filter(content_object=record, permission__codename=codename)
+               .values_list("user_id", flat=True))
+    stale = have - wanted
+    if stale:
+        table.objects.filter(content_object=record, permission__codename=codename,
+                             user_id__in=stale).delete()
+    missing = wanted - have
+    if missing:
+        permissions.grant_view(record, User.objects.filter(pk__in=missing))
+    if stale or missing:
+        audit(actor=None, action="permission.rederive", target=record,
+              added=sorted(missing), removed=sorted(stale))
+    return len(missing), len(stale)
+
+
+def units_of_people(user_ids: set[int]) -> set[int]:
+    """Units where these people hold a step, a post or an oversight (a delegation's reach)."""
+    from accounts.models import Oversight, Post
+
+    return set(
+        Task.objects.filter(owner_id__in=user_ids, status__in=OPEN_STATUSES)
+        .values_list("process__quarterly_report__unit_id", "process__problem__unit_id")
+        .distinct().iterator()
+        .__class__ and [] or []
+    ) | {
+        unit for pair in Task.objects.filter(owner_id__in=user_ids, status__in=OPEN_STATUSES)
+        .values_list("process__quarterly_report__unit_id", "process__problem__unit_id")
+        for unit in pair if unit
+    } | subtree(set(Oversight.objects.filter(leader_id__in=user_ids)
+                    .values_list("unit_id", flat=True))) | set(
+        Post.objects.filter(user_id__in=user_ids).values_list("unit_id", flat=True))
+
+
+def subtree(unit_ids: set[int]) -> set[int]:
+    """The units and every unit below them (oversight is inherited down the tree)."""
+    children = defaultdict(list)
+    for pk, parent in Unit.objects.values_list("pk", "parent_id"):
+        children[parent].append(pk)
+    found, stack = set(), list(unit_ids)
+    while stack:
+        pk = stack.pop()
+        if pk not in found:
+            found.add(pk)
+            stack.extend(children[pk])
+    return found
+
+

@@ -1,0 +1,58 @@
+"""When the org chart changes, re-derive grants in the background, and end the sessions
+of people whose post has ended."""
+
+from __future__ import annotations
+
+from django.contrib.sessions.models import Session
+from django.db import transaction
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+from django.utils import timezone
+
+from accounts.models import Delegation, Oversight, Post, User
+from records.services import audit
+
+
+def enqueue_rederive(unit_ids: set[int]) -> None:
+    from .tasks import rederive_grants
+
+    if unit_ids:
+        ids = sorted(unit_ids)
+        transaction.on_commit(lambda: rederive_grants.delay(ids))
+
+
+def end_sessions_of(user: User) -> int:
+    """Log a person out everywhere (their post has ended)."""
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get("_auth_user_id") == str(user.pk):
+            session.delete()
+            ended += 1
+    return ended
+
+
+@receiver(post_save, sender=Post)
+def post_changed(sender, instance: Post, **kwargs):
+    from .grants import subtree
+
+    enqueue_rederive(subtree({instance.unit_id}))
+    if instance.valid_to and instance.valid_to < timezone.localdate():
+        still_posted = Post.objects.on(timezone.localdate()).filter(user=instance.user).exists()
+        if not still_posted:
+            ended = end_sessions_of(instance.user)
+            audit(actor=None, action="account.logout_everywhere", target=instance.user,
+                  reason="post ended", post=instance.pk, sessions=ended)
+
+
+@receiver(post_save, sender=Oversight)
+def oversight_changed(sender, instance: Oversight, **kwargs):
+    from .grants import subtree
+
+    enqueue_rederive(subtree({instance.unit_id}))
+
+
+@receiver(post_save, sender=Delegation)
+def delegation_changed(sender, instance: Delegation, **kwargs):
+    from .grants import units_of_people
+
+    enqueue_rederive(units_of_people({instance.absent_id, instance.acting_id}))

@@ -1,0 +1,380 @@
+"""Background jobs that survive rollbacks, races, failures and a worker killed mid-job.
+
+Deadlines only act if their jobs are reliable: a job enqueued by a transaction
+that rolls back must never run, two sweeps running at once must notify and
+email each person once, a due timer must fire once, a failing channel must be
+retried and finally reported, and a worker killed in the middle of a delivery
+must leave it to be sent, once, by the next worker.
+
+Most tests use the in-process worker of tests/test_worker.py (a thread of this
+process, on a queue of its own, locmem email in ``mail.outbox``). The kill test
+runs a real prefork worker as a subprocess sharing the test database, so it,
+and the races (which need row locks), run on PostgreSQL only.
+"""
+
+import datetime
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from celery.signals import task_retry
+from django.conf import settings as django_settings
+from django.core import mail
+from django.db import connection, transaction
+from viewflow.workflow.models import Task
+
+from accounts.demo import load_demo
+from accounts.models import Unit, User
+from config.celery import app
+from flows import tasks
+from flows.quarterly import open_quarter
+from flows.reminders import sweep
+from records.models import Delivery, FailedJob, Notification
+from records.notifications import EmailChannel, notify
+
+from . import test_worker
+from .conftest import QUARTER, YEAR
+from .test_worker import WAIT, conf, delete_queue, drop_broker_connections, wait_until
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+worker = test_worker.worker  # the in-process worker fixture, on a queue of the test's own
+
+D = datetime.date
+JOIN_TIMEOUT = 40  # viewflow retries a held process lock for up to ~10 s
+BASE_DIR = Path(django_settings.BASE_DIR)
+
+
+@pytest.fixture
+def demo(transactional_db):
+    load_demo(password="demo-pass-123")
+
+
+@pytest.fixture
+def postgres_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: row locks, and a database another process can share")
+
+
+def user(username):
+    return User.objects.get(username=username)
+
+
+def sent_count():
+    return Delivery.objects.filter(status=Delivery.Status.SENT).count()
+
+
+def deliveries_run(worker):
+    return [run for run in worker.runs if run[0] == "flows.tasks.deliver"]
+
+
+def race(*calls):
+    """Run each callable in its own thread, all released at once; returns their results.
+
+    Every thread closes its own database connection, so nothing is left open
+    when the test database goes.
+    """
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait(timeout=10)
+            results[index] = call()
+        except BaseException as error:  # reported in the main thread
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, call), daemon=True)
+               for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(JOIN_TIMEOUT)
+    assert not any(thread.is_alive() for thread in threads), "a racer never finished"
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return results
+
+
+# -- 1. a rolled-back transaction enqueues nothing -----------------------------------------
+
+
+def test_a_delivery_from_a_rolled_back_transaction_never_runs_and_a_committed_one_runs_once(
+        demo, worker):
+    class Abandoned(Exception):
+        pass
+
+    sanitation = Unit.objects.get(code="sanitation")
+    with pytest.raises(Abandoned), transaction.atomic():
+        notify(recipients=[user("head_sanitation")], kind=Notification.Kind.ASSIGNED,
+               record=sanitation, title="撤回的通知")
+        assert Delivery.objects.count() == 1  # enqueued on commit, which never comes
+        raise Abandoned
+    assert not Notification.objects.exists() and not Delivery.objects.exists()
+
+    # the same, committed: the worker sends it
+    notify(recipients=[user("head_legal")], kind=Notification.Kind.ASSIGNED,
+           record=Unit.objects.get(code="legal"), title="有效的通知")
+    delivery = Delivery.objects.get()
+
+    committed_run = ("flows.tasks.deliver", [delivery.pk], "SUCCESS")
+    assert wait_until(lambda: committed_run in deliveries_run(worker)), deliveries_run(worker)
+    # the queue is first in, first out: a job of the rolled-back transaction would have
+    # run before this one; wait a little longer for anything late all the same
+    time.sleep(2)
+    assert deliveries_run(worker) == [committed_run]
+    assert sent_count() == 1
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["head_legal@dutychain.test"]
+    assert "有效的通知" in mail.outbox[0].subject
+
+
+# -- 2. two reminder sweeps at once ---------------------------------------------------------
+
+
+def test_two_reminder_sweeps_at_once_notify_and_email_each_person_once(
+        demo, postgres_only, worker):
+    opened, _problems = open_quarter(year=YEAR, quarter=QUARTER)
+    assert opened == 10  # every unit's Q3 2026 report, each due on 20 October
+
+    expected = 0
+    for day, per_report in ((D(2026, 10, 20), 2), (D(2026, 10, 21), 4)):
+        # due today: the head and their leader; overdue: the head, the secretary and
+        # the two committee members
+        first, second = race(lambda day=day: sweep(day), lambda day=day: sweep(day))
+        made = sum(first.values()) + sum(second.values())
+        assert made == 10 * per_report  # each notification made by exactly one of them
+        assert Notification.objects.filter(day=day).count() == 10 * per_report
+        expected += made
+
+    assert wait_until(lambda: sent_count() == expected, timeout=WAIT + 20)
+    time.sleep(1)  # a duplicate job, if any, would arrive after the others
+    assert len(mail.outbox) == expected == 60
+    sent = Counter((message.to[0], message.subject) for message in mail.outbox)
+    assert max(sent.values()) == 1
+    message_ids = Counter(message.extra_headers["Message-ID"] for message in mail.outbox)
+    assert max(message_ids.values()) == 1
+    runs = deliveries_run(worker)
+    assert len(runs) == expected and all(state == "SUCCESS" for _, _, state in runs)
+    assert Counter(recipient for recipient, _ in sent)["secretary@dutychain.test"] == 10
+
+
+# -- 3. a due timer fires once with two timer sweeps at once ---------------------------------
+
+
+def test_a_due_timer_fires_once_with_two_timer_sweeps_at_once(transactional_db, postgres_only):
+    from flows.testing import TimerProbeFlow
+
+    processes = [TimerProbeFlow.start.run() for _ in range(5)]
+    timers = Task.objects.filter(flow_task=TimerProbeFlow.wait, status="SCHEDULED")
+    assert timers.count() == 5  # due at once (the timer waits no time at all)
+
+    first, second = race(tasks.fire_timers, tasks.fire_timers)
+
+    assert first + second == 5
+    assert not timers.exists()
+    for process in processes:
+        after = Task.objects.filter(process=process, flow_task=TimerProbeFlow.after)
+        assert after.count() == 1
+        assert Task.objects.filter(process=process, flow_task=TimerProbeFlow.wait,
+                                   status="DONE").count() == 1
+    assert tasks.fire_timers() == 0  # nothing left for the next sweep
+
+
+# -- 4. failing channels are retried with backoff, then reported ----------------------------
+
+
+def one_delivery():
+    """A notification to the head of sanitation; its email is enqueued on commit."""
+    notify(recipients=[user("head_sanitation")], kind=Notification.Kind.ASSIGNED,
+           record=Unit.objects.get(code="sanitation"), title="一条通知")
+    return Delivery.objects.get()
+
+
+def pending_delivery():
+    """The same, not enqueued: for a test to run its job by hand."""
+    with mock.patch.object(tasks.deliver, "delay") as enqueue:
+        delivery = one_delivery()
+    enqueue.assert_called_once_with(delivery.pk)
+    return delivery
+
+
+def test_a_failing_channel_is_retried_with_growing_waits_then_marked_failed_for_the_admin(demo):
+    delivery = pending_delivery()
+    waits = []
+
+    def retried(reason=None, **_):
+        waits.append(reason.when)  # the seconds the retry waits before it runs
+
+    task_retry.connect(retried, sender=tasks.deliver, weak=False)
+    try:
+        with mock.patch.object(EmailChannel, "send", side_effect=OSError("mail server down")), \
+                mock.patch("celery.utils.time.random") as jitter:
+            jitter.randrange.side_effect = lambda stop: stop - 1  # the longest wait: no jitter
+            tasks.deliver.apply(args=[delivery.pk])  # eager: retries run at once, in turn
+    finally:
+        task_retry.disconnect(retried, sender=tasks.deliver)
+
+    # five retries, each waiting twice as long as the one before; then it gives up
+    assert waits == [1, 2, 4, 8, 16]
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.FAILED
+    assert delivery.attempts == 6 and "mail server down" in delivery.last_error
+    job = FailedJob.objects.get()
+    assert job.task_name == "flows.tasks.deliver" and job.args == [delivery.pk]
+    assert "mail server down" in job.error
+
+
+def test_a_delivery_on_its_last_retry_is_marked_failed_and_kept_as_a_failed_job(demo):
+    delivery = pending_delivery()
+    with mock.patch.object(EmailChannel, "send", side_effect=OSError("mailbox full")):
+        tasks.deliver.apply(args=[delivery.pk], retries=tasks.deliver.max_retries)
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.FAILED and "mailbox full" in delivery.last_error
+    assert FailedJob.objects.get().args == [delivery.pk]
+
+
+def test_the_worker_retries_a_delivery_whose_channel_failed_once_and_sends_it_once(
+        demo, worker):
+    real_send = EmailChannel.send
+    calls = []
+
+    def flaky_send(channel, notification):
+        calls.append(notification.pk)
+        if len(calls) == 1:
+            raise OSError("connection refused")
+        real_send(channel, notification)
+
+    with mock.patch.object(EmailChannel, "send", flaky_send):
+        delivery = one_delivery()  # enqueued to the worker on commit
+        assert wait_until(lambda: sent_count() == 1)
+        time.sleep(1)
+
+    assert [state for _, _, state in deliveries_run(worker)] == ["RETRY", "SUCCESS"]
+    assert len(calls) == 2 and len(mail.outbox) == 1
+    delivery.refresh_from_db()
+    assert delivery.attempts == 2 and delivery.last_error == ""
+    assert not FailedJob.objects.exists()
+
+
+# -- 5. a worker killed in the middle of a delivery ------------------------------------------
+
+
+def database_url():
+    db = connection.settings_dict
+    user_part = db["USER"] or ""
+    if db.get("PASSWORD"):
+        user_part += f":{db['PASSWORD']}"
+    host = db["HOST"] or "localhost"
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgres://{user_part}@{host}{port}/{db['NAME']}"
+
+
+def parent_of(pid):
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return int(stat.rsplit(")", 1)[1].split()[1])
+
+
+def alive(pid):
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+@pytest.fixture
+def worker_process(transactional_db, postgres_only, tmp_path):
+    """A real `celery worker` (prefork, one child) on its own queue, sharing the test database."""
+    queue = f"dutychain-test-{uuid.uuid4().hex[:12]}"
+    var, mail_dir, log_path = tmp_path / "var", tmp_path / "mail", tmp_path / "worker.log"
+    mail_dir.mkdir()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": database_url(),
+        "CELERY_BROKER_URL": app.conf.broker_url,
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "VAR_DIR": str(var),  # the filesystem broker's folders, and nothing else of ours
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(mail_dir),
+        "DUTYCHAIN_TEST_DELIVERY_PAUSE": str(tmp_path / "pause"),
+        "PYTHONUNBUFFERED": "1",
+    }
+    overrides = {"task_always_eager": False, "task_default_queue": queue}
+    if app.conf.broker_url.startswith("filesystem://"):
+        broker = var / "broker"
+        for folder in ("queue", "processed", "control"):
+            (broker / folder).mkdir(parents=True)
+        overrides["broker_transport_options"] = {
+            "data_folder_in": str(broker / "queue"), "data_folder_out": str(broker / "queue"),
+            "processed_folder": str(broker / "processed"), "store_processed": False,
+            "control_folder": str(broker / "control")}
+    command = [str(Path(sys.executable).parent / "celery"), "-A", "config", "worker",
+               "--pool=prefork", "--concurrency=1", "-Q", queue, "-n", f"{queue}@%h",
+               "--loglevel=info", "--without-gossip", "--without-mingle",
+               "--without-heartbeat"]
+    with open(log_path, "w") as log, conf(**overrides):
+        drop_broker_connections()
+        process = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=log,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+        process.tmp, process.log = tmp_path, log_path
+        try:
+            yield process
+        finally:
+            (tmp_path / "pause").unlink(missing_ok=True)  # a job still waiting finishes
+            process.terminate()  # a warm shutdown
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)  # its own session: the worker and its child
+                process.wait(timeout=10)
+            delete_queue(queue)
+            drop_broker_connections()
+
+
+def test_a_worker_killed_in_the_middle_of_a_delivery_leaves_it_to_be_sent_once(
+        demo, worker_process):
+    pause, pid_file = worker_process.tmp / "pause", worker_process.tmp / "pause.pid"
+    mail_dir = worker_process.tmp / "mail"
+    pause.touch()  # the first attempt waits just before sending, row locked, nothing committed
+
+    delivery = one_delivery()  # enqueued to the subprocess's queue on commit
+
+    def log():
+        return worker_process.log.read_text()
+
+    assert wait_until(pid_file.exists, timeout=45), f"the worker never started the job:\n{log()}"
+    child = int(pid_file.read_text())
+    assert child != worker_process.pid and parent_of(child) == worker_process.pid
+    assert Delivery.objects.get(pk=delivery.pk).status == Delivery.Status.PENDING
+
+    os.kill(child, signal.SIGKILL)
+    assert wait_until(lambda: not alive(child), timeout=10)
+    pause.unlink()  # the redelivered job does not wait
+
+    assert wait_until(lambda: Delivery.objects.get(pk=delivery.pk).status == "sent",
+                      timeout=45), f"the job was not redelivered:\n{log()}"
+    time.sleep(1)
+    messages = [path.read_text() for path in mail_dir.iterdir()]
+    assert len(messages) == 1, log()
+    assert len(re.findall(r"^Message-ID: <notification-", messages[0], re.M)) == 1
+    assert "To: head_sanitation@dutychain.test" in messages[0]
+    delivery.refresh_from_db()
+    # the killed attempt rolled back with its transaction (its count too): only the
+    # attempt that sent it is on record
+    assert delivery.attempts == 1 and delivery.sent_at is not None
+    assert not FailedJob.objects.exists()
+    assert "WorkerLostError" in log()  # the worker saw its child die and requeued the job
