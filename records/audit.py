@@ -21,6 +21,8 @@ from .models import AuditEvent
 
 # the request being served, so events record where they came from
 current_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("audit_ip", default=None)
+# the person logged in, for events raised by model changes (the admin's org-chart edits)
+current_user: contextvars.ContextVar = contextvars.ContextVar("audit_user", default=None)
 LOCK_ID = 7_310_001  # PostgreSQL advisory lock serialising appends to the chain
 
 

@@ -16,7 +16,7 @@ def test_a_login_and_a_failed_one_are_both_audited(head_sanitation):
     client = Client()
     assert _login(client, "head_sanitation", "wrong").status_code == 200
     assert _login(client, "head_sanitation", "demo-pass-123").status_code == 302
-    actions = list(AuditEvent.objects.filter(target_type="accounts.user")
+    actions = list(AuditEvent.objects.filter(action__startswith="account.login")
                    .values_list("action", "ip"))
     assert actions == [("account.login_failed", "127.0.0.1"), ("account.login", "127.0.0.1")]
 
@@ -37,3 +37,17 @@ def test_weak_passwords_are_refused(head_sanitation):
     for weak in ("12345678", "password", "head_sanitation1"):
         with pytest.raises(ValidationError):
             validate_password(weak, user=head_sanitation)
+
+
+def test_creating_an_account_and_changing_a_password_are_audited(head_sanitation):
+    from accounts.models import User
+
+    User.objects.create_user("new_head", password="Xq7-long-enough")
+    head_sanitation.set_password("Another-long-pass-9")
+    head_sanitation.save()
+    head_sanitation.save()  # nothing changed: nothing recorded
+    assert list(AuditEvent.objects.filter(action__in=["account.create",
+                                                      "account.password_change"])
+                .order_by("pk").values_list("action", "target_id"))[-2:] == [
+        ("account.create", str(User.objects.get(username="new_head").pk)),
+        ("account.password_change", str(head_sanitation.pk))]

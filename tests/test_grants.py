@@ -77,3 +77,16 @@ def test_a_head_whose_post_ends_is_logged_out_everywhere_and_the_new_head_sees_t
     assert client.get("/workflow/inbox/").status_code == 302  # back to the login page
     assert can_view(head_legal, sanitation_report)
     assert not can_view(head_sanitation, sanitation_report)
+
+
+def test_org_chart_changes_in_the_admin_are_audited_with_who_made_them(bureau, unit, client_for):
+    from accounts.models import User
+    from records.models import AuditEvent
+
+    admin = User.objects.get(username="admin")
+    client_for(admin).post("/admin/accounts/delegation/add/", {
+        "absent": User.objects.get(username="leader_li").pk,
+        "acting": User.objects.get(username="leader_wang").pk,
+        "valid_from": TODAY.isoformat(), "reason": "出差"})
+    event = AuditEvent.objects.get(action="orgchart.delegation.create")
+    assert event.actor == admin and event.data["after"]["reason"] == "出差"
