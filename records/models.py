@@ -127,6 +127,7 @@ class Opinion(models.Model):
         SEND_BACK = "send_back", _("Sent back to rectify")
         GRANT = "grant", _("Extension granted")
         REFUSE = "refuse", _("Extension refused")
+        CANCEL = "cancel", _("Cancelled")
 
     report = models.ForeignKey(QuarterlyReport, on_delete=models.PROTECT, related_name="opinions",
                                null=True, blank=True)

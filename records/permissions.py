@@ -47,6 +47,10 @@ def sees_everything(user: User) -> bool:
     return user.is_superuser or bool(_roles(user) & SEE_ALL_ROLES)
 
 
+def has_role(user: User, *roles: str) -> bool:
+    return user.is_authenticated and bool(_roles(user) & set(roles))
+
+
 def is_committee(user: User) -> bool:
     return user.is_authenticated and Role.COMMITTEE in _roles(user)
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import generic
 
+from flows.cancel import can_cancel
 from flows.reminders import notices_for
 from flows.selectors import history, open_task_of, task_url
 
@@ -55,6 +56,7 @@ class ProblemDetailView(LoginRequiredMixin, generic.TemplateView):
             can_decide=bool(pending) and problems.can_decide_extension(user, problem),
             decide_form=ReviewForm(),
             can_see_trail=permissions.sees_everything(user),
+            can_cancel=can_cancel(user, problem),
             **kwargs,
         )
 

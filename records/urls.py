@@ -20,6 +20,7 @@ class ReportsApp(Application):
     detail_path = path("<int:pk>/", views.ReportDetailView.as_view(), name="detail")
     edit_path = path("<int:pk>/edit/", views.ReportEditView.as_view(), name="edit")
     trail_path = path("<int:pk>/trail/", views.AuditTrailView.as_view(), name="trail")
+    cancel_path = path("<int:pk>/cancel/", views.CancelView.as_view(), name="cancel")
 
 
 class ProblemsApp(Application):
@@ -37,6 +38,8 @@ class ProblemsApp(Application):
     detail_path = path("<int:pk>/", problem_views.ProblemDetailView.as_view(), name="detail")
     trail_path = path("<int:pk>/trail/", views.AuditTrailView.as_view(model=Problem),
                       name="trail")
+    cancel_path = path("<int:pk>/cancel/", views.CancelView.as_view(model=Problem),
+                       name="cancel")
     extension_path = path("<int:pk>/extension/", problem_views.ExtensionDecisionView.as_view(),
                           name="extension")
     evidence_path = path("<int:pk>/evidence/<int:evidence_pk>/",

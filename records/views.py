@@ -12,6 +12,7 @@ from django.views import generic
 
 from accounts import chain
 from accounts.models import Post
+from flows.cancel import can_cancel
 from flows.reminders import notices_for
 from flows.selectors import history, open_task_of, task_url
 
@@ -74,6 +75,8 @@ class ReportDetailView(LoginRequiredMixin, generic.TemplateView):
             task_url=task_url(task) if task else None,
             can_edit=permissions.can_edit_draft(user, report) and task is None,
             can_see_trail=permissions.sees_everything(user),
+            can_cancel=can_cancel(user, report),
+            side_opinions=report.opinions.filter(task__isnull=True).select_related("author"),
             **kwargs,
         )
 
@@ -191,3 +194,24 @@ class AuditTrailView(LoginRequiredMixin, generic.TemplateView):
         back = "reports:detail" if self.model is QuarterlyReport else "problems:detail"
         return super().get_context_data(record=record, events=events,
                                         back=reverse(back, args=[record.pk]), **kwargs)
+
+
+class CancelView(LoginRequiredMixin, generic.View):
+    """Withdraw an open item with a reason (the committee or the secretary)."""
+
+    model = QuarterlyReport
+
+    def post(self, request, pk):
+        from flows.cancel import cancel_record
+
+        record = get_object_or_404(self.model, pk=pk)
+        if not (permissions.can_view(request.user, record) and can_cancel(request.user, record)):
+            raise Http404(_("No such record."))
+        detail = "reports:detail" if self.model is QuarterlyReport else "problems:detail"
+        try:
+            cancel_record(record=record, by=request.user, reason=request.POST.get("opinion", ""))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Cancelled; the reason is kept in its history."))
+        return redirect(detail, pk=record.pk)

@@ -99,9 +99,9 @@ def world(bureau, unit, client_for, head_sanitation, leader_li, jiwei_chen, head
 def _fill(name, route, world):
     """URL kwargs that point at the world's records, for one route; None if unknown."""
     parts = name.split(":")
-    if name in ("reports:detail", "reports:edit", "reports:trail"):
+    if name in ("reports:detail", "reports:edit", "reports:trail", "reports:cancel"):
         return [{"pk": r.pk} for r in world["reports"]]
-    if name in ("problems:detail", "problems:extension", "problems:trail"):
+    if name in ("problems:detail", "problems:extension", "problems:trail", "problems:cancel"):
         return [{"pk": p.pk} for p in world["problems"]]
     if name == "problems:evidence":
         return [{"pk": p.pk, "evidence_pk": p.evidence.get().pk} for p in world["problems"]]
