@@ -11,7 +11,7 @@ def test_the_committee_cancels_a_report_with_a_reason_and_it_stays_listed(
         sanitation_report, jiwei_chen, head_sanitation, client_for):
     client = client_for(jiwei_chen)
     page = client.get(f"/reports/{sanitation_report.pk}/").content.decode()
-    assert 'action="/reports/%d/cancel/"' % sanitation_report.pk in page
+    assert f'action="/reports/{sanitation_report.pk}/cancel/"' in page
     client.post(f"/reports/{sanitation_report.pk}/cancel/", {"opinion": "单位已撤并，误开启。"})
     sanitation_report.refresh_from_db()
     assert sanitation_report.status == QuarterlyReport.Status.CANCELLED
