@@ -114,3 +114,34 @@ def test_a_job_that_fails_for_good_is_kept_for_the_administrator(bureau):
     job = FailedJob.objects.get()
     assert job.task_name == "flows.tasks.open_quarter" and "boom" in job.error
     assert job.args == [2026, 3]
+
+
+def test_across_the_national_day_holiday_reminders_fall_on_working_days(bureau, unit, jiwei_chen):
+    """A problem due on Friday 9 October 2026: 1–7 October are holidays, 8 October works."""
+    from records.models import Problem
+
+    from .test_rectification import new_problem
+
+    problem = new_problem(jiwei_chen, unit("enforcement"))
+    Problem.objects.filter(pk=problem.pk).update(due_date=D(2026, 10, 9))
+    assert kinds_on(D(2026, 9, 28)) == []  # Mon: four working days before (29, 30, 8, 9)
+    assert kinds_on(D(2026, 9, 29)) == [("due_soon", "head_enforcement")]
+    for holiday in range(1, 8):
+        assert kinds_on(D(2026, 10, holiday)) == []
+    assert kinds_on(D(2026, 10, 9)) == [("due_today", "head_enforcement"),
+                                        ("due_today_leader", "leader_zhao")]
+    assert ("overdue", "secretary") in kinds_on(D(2026, 10, 10))  # a shifted working Saturday
+
+
+def test_a_2027_deadline_follows_the_administrators_working_day_overrides(bureau, unit):
+    from flows.quarterly import open_report
+    from records.models import WorkdayOverride
+
+    # chinese-calendar stops at 2026; the administrator enters the 2027 New Year holiday
+    WorkdayOverride.objects.create(date=D(2027, 1, 1), is_workday=False, note="元旦")
+    report = open_report(unit=unit("legal"), year=2026, quarter=4)
+    assert report.due_date == D(2027, 1, 15)  # 10 working days: 4–8 and 11–15 January
+    assert kinds_on(D(2027, 1, 11)) == []
+    assert kinds_on(D(2027, 1, 12)) == [("due_soon", "head_legal")]
+    assert kinds_on(D(2027, 1, 15)) == [("due_today", "head_legal"),
+                                        ("due_today_leader", "leader_li")]
