@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -108,7 +109,7 @@ class Post(Period):
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT,
                              related_name="posts")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    title = models.CharField(_("title"), max_length=100, blank=True)
+    title = models.CharField(pgettext_lazy("post", "title"), max_length=100, blank=True)
     history = HistoricalRecords()
 
     class Meta:

@@ -6,6 +6,7 @@ import logging
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from viewflow import this
 from viewflow.workflow import flow
 
@@ -35,7 +36,7 @@ class QuarterlyReportFlow(ChainFlowMixin, flow.Flow):
     process_title = _("Quarterly report")
     process_description = _("A unit's quarterly report to its supervising leader.")
 
-    start = flow.StartHandle(this.start_report).Annotation(title=_("Open")).Next(this.draft)
+    start = flow.StartHandle(this.start_report).Annotation(title=pgettext_lazy("report", "Open")).Next(this.draft)
 
     draft = (
         ChainView(views.DraftView.as_view())

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 
@@ -266,7 +267,7 @@ class Problem(models.Model):
 class ProblemList(models.Model):
     """One check that found problems (e.g. a holiday spot check, 明察暗访): a problem list."""
 
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("document", "title"), max_length=200)
     source = models.CharField(_("source"), max_length=20, choices=Problem.Source.choices)
     checked_on = models.DateField(_("date of the check"))
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
@@ -366,7 +367,7 @@ class Circular(models.Model):
 
     year = models.PositiveSmallIntegerField(_("year"))
     number = models.PositiveIntegerField(_("number"))
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("document", "title"), max_length=200)
     body = models.TextField(_("opening text"), blank=True)
     issuer = models.CharField(_("issued by"), max_length=100)
     issued_on = models.DateField(_("date issued"))
@@ -460,7 +461,7 @@ class Notification(models.Model):
     day = models.DateField(_("day"))
     deadline = models.DateField(_("deadline"), null=True, blank=True,
                                 help_text=_("The deadline the reminder was about."))
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("document", "title"), max_length=200)
     body = models.TextField(_("message"), blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("sent at"), default=timezone.now)
