@@ -261,7 +261,9 @@ def problem_decide_extension(*, request: ExtensionRequest, by: User, grant: bool
                         else ExtensionRequest.Decision.REFUSED)
     request.decided_by, request.decided_at = by, timezone.now()
     request.save()
-    _opinion(problem, by, Opinion.Kind.GRANT if grant else Opinion.Kind.REFUSE, opinion)
+    leader = chain.supervisor_of(problem.unit)
+    _opinion(problem, by, Opinion.Kind.GRANT if grant else Opinion.Kind.REFUSE, opinion,
+             on_behalf_of=leader if leader is not None and leader != by else None)
     permissions.grant_view(problem, [by])  # an acting leader keeps sight of what they decided
     if grant and problem.status == Status.RECTIFYING:
         # the approved date stays as it was: statistics count the original deadline

@@ -470,6 +470,7 @@ def test_a_leader_who_leaves_while_the_unit_rectifies_has_the_acting_leader_deci
     rectifying.refresh_from_db()
     assert rectifying.due_date == days(60)
     assert ExtensionRequest.objects.get().decided_by == leader_li
+    assert Opinion.objects.get(problem=rectifying, kind="grant").on_behalf_of == leader_zhao
     # and still sees what they decided, once nothing is pending
     assert "同意延期。" in body(acting.get(f"/problems/{rectifying.pk}/"))
 
