@@ -39,17 +39,22 @@ lint: venv
 
 # The whole suite: system checks, migrations in step with models, lint, then
 # the tests (in parallel), then the tests that start a real Celery worker
-# (alone: parallel workers would share the broker).
+# (alone: parallel workers would share the broker), then the journeys in
+# Chromium against a live server (alone and in order: one browser at a time
+# keeps their timing steady on a small machine, and a failure reads as the
+# browser's; they are skipped without /usr/bin/chromium unless CI is set).
+# Screenshots: test-artifacts/screenshots/.
 test: venv
 	$(BIN)/python manage.py check --fail-level WARNING
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
-	$(BIN)/pytest -p no:cacheprovider -n $(PYTEST_WORKERS) -m "not worker" tests
+	$(BIN)/pytest -p no:cacheprovider -n $(PYTEST_WORKERS) -m "not worker and not browser" tests
 	$(BIN)/pytest -p no:cacheprovider -m worker tests
+	$(BIN)/pytest -p no:cacheprovider -m browser tests
 
 messages: venv
 	$(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore='.venv/*' --ignore='var/*'
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
-	rm -rf var staticfiles .pytest_cache .ruff_cache
+	rm -rf var staticfiles .pytest_cache .ruff_cache test-artifacts

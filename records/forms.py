@@ -92,7 +92,10 @@ class ProblemForm(forms.Form):
     """One problem of a problem list."""
 
     unit = forms.ModelChoiceField(label=_("Responsible unit"), queryset=None)
-    category = forms.ChoiceField(label=_("Category"), choices=Problem.Category.choices)
+    # a blank first choice: a row left empty must post nothing, or the formset takes the
+    # browser's preselected category for a started row and refuses the unused rows
+    category = forms.ChoiceField(label=_("Category"),
+                                 choices=[("", "---------"), *Problem.Category.choices])
     description = forms.CharField(label=_("Description"), max_length=4000,
                                   widget=forms.Textarea(attrs={"rows": 3}))
     person_concerned = forms.CharField(label=_("Person concerned"), max_length=100,
