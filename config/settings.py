@@ -63,6 +63,10 @@ INSTALLED_APPS = [
     "axes",
     "viewflow",
     "viewflow.workflow",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "records",
     "flows",
@@ -232,6 +236,46 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The issuing body printed on circulars.
 CIRCULAR_ISSUER = os.environ.get("CIRCULAR_ISSUER", "中共市城市管理局机关纪律检查委员会")
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "dutychain-demo")
+
+# API v1 (records/api): a token for programs, the session for the browser; JSON errors.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # first: an anonymous caller gets 401 with "WWW-Authenticate: Token"
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "records.api.errors.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "DutyChain API",
+    "DESCRIPTION": "DutyChain (履责链) API v1: tasks, quarterly reports, problems and their "
+                   "rectification, notifications and circulars. Authenticate with "
+                   "`Authorization: Token <key>` (POST /api/v1/auth/token/) or the browser "
+                   "session. Errors are JSON: {\"detail\": message, \"errors\": {field: "
+                   "[messages]}}, in the language of Accept-Language.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ReportStatusEnum": "records.models.QuarterlyReport.Status",
+        "ProblemStatusEnum": "records.models.Problem.Status",
+    },
+    # the docs' assets come from drf-spectacular-sidecar: no CDN on the bureau's intranet
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 LOGGING = {
     "version": 1,

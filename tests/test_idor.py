@@ -16,6 +16,7 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 
 from accounts.models import User
+from flows.actions import actions_of
 from flows.quarterly import open_report
 from flows.rectification import register_problems
 from records import problems as services
@@ -28,6 +29,8 @@ SECRET = "机密测试文本IDOR"
 EXEMPT = {
     "circulars:detail": "circulars are published to every unit by design",
     "circulars:docx": "circulars are published to every unit by design",
+    "api:circular": "circulars are published to every unit by design",
+    "api:circular_docx": "circulars are published to every unit by design",
     "password_reset_confirm": "takes a signed token, not an object id",
 }
 
@@ -107,6 +110,18 @@ def _fill(name, route, world):
         return [{"pk": p.pk, "evidence_pk": p.evidence.get().pk} for p in world["problems"]]
     if name == "notifications:read":
         return [{"pk": world["notification"].pk}]
+    if name == "api:report":
+        return [{"pk": r.pk} for r in world["reports"]]
+    if name in ("api:problem", "api:problem_evidence_upload", "api:problem_extension"):
+        return [{"pk": p.pk} for p in world["problems"]]
+    if name == "api:problem_evidence":
+        return [{"pk": p.pk, "evidence_pk": p.evidence.get().pk} for p in world["problems"]]
+    if name == "api:notification_read":
+        return [{"pk": world["notification"].pk}]
+    if name == "api:task_action":
+        processes = [r.process_id for r in world["reports"] + world["problems"]]
+        tasks = Task.objects.filter(process_id__in=processes, flow_task_type="HUMAN")
+        return [{"pk": t.pk, "action": action} for t in tasks for action in actions_of(t)]
     if parts[:2] == ["workflow", "flows"]:
         records = world["reports"] if parts[2] == "quarterlyreport" else world["problems"]
         processes = [r.process_id for r in records]
@@ -146,9 +161,10 @@ def test_people_outside_the_chain_get_nothing_from_any_route(world, username):
         for kwargs in _fill(name, route, world):
             url = "/" + route
             for key, value in kwargs.items():
-                url = url.replace(f"<int:{key}>", str(value))
+                url = url.replace(f"<int:{key}>", str(value)).replace(f"<str:{key}>", str(value))
             if username == "liaison_enforcement" and "/rectification/" in url or \
-                    (username == "liaison_enforcement" and url.startswith("/problems/")):
+                    (username == "liaison_enforcement" and
+                     url.startswith(("/problems/", "/api/v1/problems/"))):
                 continue  # the enforcement liaison is inside the problems' chain
             for method in ("get", "post"):
                 response = getattr(client, method)(url)

@@ -1,0 +1,204 @@
+"""What can be done at each step of each flow, by name: the API's task actions.
+
+The browser's task pages (flows/views.py) and this registry call the same
+services with the same forms, so an action is validated exactly as its page
+validates it. ``take`` runs one action the way viewflow runs a task page: under
+the flow's row lock and a transaction, on a task the user owns and that is
+still open; a completing action finishes the task and the flow moves on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from django import forms as django_forms
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from accounts.models import User
+from records import problems, services
+from records.forms import (
+    EvidenceForm,
+    ExtensionForm,
+    ProblemAnalysisForm,
+    ProgressForm,
+    ReportContentForm,
+    ReviewForm,
+)
+
+from .base import on_behalf_of
+
+
+class TaskConflict(Exception):
+    """The task was already handled (or is otherwise not open): nothing was changed."""
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: object
+    # validates the fields, as on the task page; None when the action has none
+    form: type[django_forms.Form] | None
+    # handler(record, user, task, cleaned_data) → what the service returned
+    handler: Callable
+    # finishes the task (the flow moves to its next step)
+    completes: bool
+    # a ModelForm bound to the record, as on the page
+    model_form: bool = False
+
+
+def _decision(service, field):
+    def handler(record, user, task, data):
+        return service(**{field: record}, by=user, opinion=data.get("opinion", ""), task=task,
+                       on_behalf_of=on_behalf_of(task))
+    return handler
+
+
+def _save(record, user, task, data):
+    return services.report_save_draft(report=record, by=user, data=data)
+
+
+def _submit(record, user, task, data):
+    return services.report_submit(report=record, by=user, data=data)
+
+
+def _analyse(record, user, task, data):
+    return problems.problem_analyse(problem=record, by=user, root_cause=data["root_cause"],
+                                    measures=data["measures"],
+                                    planned_date=data["planned_date"])
+
+
+def _progress(record, user, task, data):
+    return problems.problem_add_progress(problem=record, by=user, text=data["text"])
+
+
+def _evidence(record, user, task, data):
+    return problems.evidence_add(problem=record, by=user, upload=data["file"])
+
+
+def _extension(record, user, task, data):
+    return problems.problem_request_extension(problem=record, by=user,
+                                              new_date=data["new_date"], reason=data["reason"])
+
+
+def _report_done(record, user, task, data):
+    return problems.problem_report_rectified(problem=record, by=user)
+
+
+def _actions(*actions: Action) -> dict[str, Action]:
+    return {action.name: action for action in actions}
+
+
+# (flow name, node name) → action name → Action
+ACTIONS: dict[tuple[str, str], dict[str, Action]] = {
+    ("quarterlyreport", "draft"): _actions(
+        Action("save", gettext_lazy("Save the draft"), ReportContentForm, _save, False, True),
+        Action("submit", gettext_lazy("Submit"), ReportContentForm, _submit, True, True),
+    ),
+    ("quarterlyreport", "review"): _actions(
+        Action("sign_off", gettext_lazy("Sign off"), ReviewForm,
+               _decision(services.report_sign_off, "report"), True),
+        Action("return", gettext_lazy("Return with opinion"), ReviewForm,
+               _decision(services.report_return, "report"), True),
+    ),
+    ("rectification", "analyse"): _actions(
+        Action("analyse", gettext_lazy("Send the plan for approval"), ProblemAnalysisForm,
+               _analyse, True, True),
+    ),
+    ("rectification", "approve_plan"): _actions(
+        Action("approve_plan", gettext_lazy("Approve the plan"), ReviewForm,
+               _decision(problems.problem_approve_plan, "problem"), True),
+        Action("return", gettext_lazy("Return with opinion"), ReviewForm,
+               _decision(problems.problem_return_plan, "problem"), True),
+    ),
+    ("rectification", "rectify"): _actions(
+        Action("progress", gettext_lazy("Note progress"), ProgressForm, _progress, False),
+        Action("evidence", gettext_lazy("Upload evidence"), EvidenceForm, _evidence, False),
+        Action("request_extension", gettext_lazy("Ask for more time"), ExtensionForm,
+               _extension, False),
+        Action("report_done", gettext_lazy("Report the rectification done"), None,
+               _report_done, True),
+    ),
+    ("rectification", "verify"): _actions(
+        Action("close_out", gettext_lazy("Close out"), ReviewForm,
+               _decision(problems.problem_close_out, "problem"), True),
+        Action("send_back", gettext_lazy("Send back to rectify"), ReviewForm,
+               _decision(problems.problem_send_back, "problem"), True),
+    ),
+}
+
+ACTION_NAMES = sorted({name for actions in ACTIONS.values() for name in actions})
+
+
+def flow_name(flow_class) -> str:
+    """quarterlyreport, rectification: as in the task pages' URLs."""
+    return flow_class.__name__.removesuffix("Flow").lower()
+
+
+def flow_key(task: Task) -> tuple[str, str]:
+    return flow_name(task.flow_task.flow_class), task.flow_task.name
+
+
+def actions_of(task: Task) -> dict[str, Action]:
+    """The actions of the task's step (empty for a step we do not know)."""
+    return ACTIONS.get(flow_key(task), {})
+
+
+def _owned_task(task_pk: int, user: User) -> Task:
+    task = Task.objects.filter(pk=task_pk, owner_id=user.pk, flow_task_type="HUMAN").first()
+    # a task of somebody else's is a 404: the API does not say it exists
+    if task is None or not actions_of(task):
+        raise Http404(_("No such task."))
+    return task
+
+
+def _validate(action: Action, record, data: Mapping, files: Mapping) -> dict:
+    if action.form is None:
+        return {}
+    kwargs = {"instance": record} if action.model_form else {}
+    form = action.form(data, files, **kwargs)
+    if not form.is_valid():
+        raise ValidationError({field: list(errors) for field, errors in form.errors.items()})
+    return form.cleaned_data
+
+
+def take(*, task_pk: int, name: str, user: User, data: Mapping, files: Mapping | None = None,
+         request=None):
+    """Take action ``name`` on the task; returns (task, record, what the service returned).
+
+    Raises Http404 (not the user's task, or no such action), TaskConflict (already
+    handled), ValidationError (the service's or the form's message), FlowLockFailed.
+    """
+    if not isinstance(data, Mapping):
+        raise ValidationError(_("Send the fields as an object."))
+    task = _owned_task(task_pk, user)
+    action = actions_of(task).get(name)
+    if action is None:
+        raise Http404(_("This task has no action “%(name)s”; its actions are: %(names)s.")
+                      % {"name": name, "names": ", ".join(actions_of(task))})
+    flow_class = task.flow_task.flow_class
+    with flow_class.lock(task.process_id), transaction.atomic():
+        task = Task.objects.select_related("process").get(pk=task.pk)
+        if task.owner_id != user.pk:
+            raise Http404(_("No such task."))
+        if task.status != STATUS.ASSIGNED:
+            raise TaskConflict(_("This task has already been handled; nothing was changed."))
+        record = flow_class.instance.record_of(task.process)
+        if record is None:
+            raise Http404(_("No such task."))
+        cleaned = _validate(action, record, data, files or {})
+        if action.completes:
+            activation = task.flow_task.activation_class(task)
+            activation.start(request)
+            result = action.handler(record, user, task, cleaned)
+            activation.execute()
+        else:
+            result = action.handler(record, user, task, cleaned)
+    record.refresh_from_db()
+    return task, record, result

@@ -1,0 +1,1 @@
+"""DutyChain's REST API v1 (djangorestframework), described by OpenAPI (drf-spectacular)."""

@@ -1,0 +1,472 @@
+"""API v1 views: thin, over the services, selectors and permission rules the pages use."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+
+from axes.helpers import get_cool_off
+from django.contrib.auth import authenticate
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, prefetch_related_objects
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from accounts import chain
+from accounts.models import Post
+from flows import actions as task_actions
+from flows.selectors import history, open_task_of
+from flows.viewsets import record_of_task
+from records import circulars, ledger, permissions, problems, selectors
+from records.models import (
+    Circular,
+    Evidence,
+    ExtensionRequest,
+    Notification,
+    Opinion,
+    Problem,
+    ProgressNote,
+    QuarterlyReport,
+)
+from records.problem_views import visible_problem_or_404
+from records.services import audit
+
+from . import serializers as s
+from .errors import body
+
+ERRORS = {
+    400: OpenApiResponse(s.ErrorSerializer, description="Invalid input."),
+    401: OpenApiResponse(s.ErrorSerializer, description="Not authenticated."),
+    403: OpenApiResponse(s.ErrorSerializer, description="Not allowed."),
+    404: OpenApiResponse(s.ErrorSerializer, description="Not found (or not yours to see)."),
+}
+CONFLICT = {409: OpenApiResponse(s.ErrorSerializer,
+                                 description="Already handled, or someone else is acting on it.")}
+
+
+def errors(*codes):
+    return {code: ERRORS[code] if code in ERRORS else CONFLICT[code] for code in codes}
+
+
+def _valid_filters(serializer_class, request) -> dict:
+    filters = serializer_class(data=request.query_params)
+    filters.is_valid(raise_exception=True)
+    return filters.validated_data
+
+
+class NotFoundView(APIView):
+    """Any other path under /api/v1/: a JSON 404, not the site's page."""
+
+    schema = None
+    permission_classes = [AllowAny]
+
+    def handle(self, request, *args, **kwargs):
+        raise Http404(_("No such API path."))
+
+    get = post = put = patch = delete = handle
+
+
+# -- authentication --------------------------------------------------------------------------
+
+class TokenView(APIView):
+    """A program's token: obtained with a username and password, revoked by its holder."""
+
+    def get_permissions(self):
+        return [IsAuthenticated()] if self.request.method == "DELETE" else [AllowAny()]
+
+    @extend_schema(
+        operation_id="auth_token_obtain", request=s.TokenRequestSerializer, auth=[],
+        responses={200: s.TokenSerializer, **errors(400, 403),
+                   429: OpenApiResponse(s.ErrorSerializer,
+                                        description="Locked out after repeated failures.")},
+        summary="Obtain a token with a username and password (audited; locked after "
+                "repeated failures).")
+    def post(self, request):
+        data = s.TokenRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        django_request = request._request
+        # through django.contrib.auth, so that django-axes counts failures and locks out
+        user = authenticate(request=django_request, username=data.validated_data["username"],
+                            password=data.validated_data["password"])
+        if getattr(django_request, "axes_locked_out", False):
+            # answered here as JSON: the page's lockout template is not for programs
+            django_request.axes_locked_out = False
+            now = timezone.now()
+            wait = timesince(now - (get_cool_off(django_request) or datetime.timedelta()), now)
+            return Response(body(_(
+                "Too many failed logins for this account from this address. Wait "
+                "%(cooloff_time)s and try again, or ask the administrator to unlock it.")
+                % {"cooloff_time": wait}), status=status.HTTP_429_TOO_MANY_REQUESTS)
+        if user is None or not user.is_active:
+            return Response(body(_("Wrong username or password.")),
+                            status=status.HTTP_400_BAD_REQUEST)
+        token, _created = Token.objects.get_or_create(user=user)
+        audit(actor=user, action="account.token", target=user)
+        return Response({"token": token.key})
+
+    @extend_schema(operation_id="auth_token_revoke", request=None,
+                   responses={204: None, **errors(401, 403)},
+                   summary="Revoke my token (audited).")
+    def delete(self, request):
+        deleted, _rows = Token.objects.filter(user=request.user).delete()
+        audit(actor=request.user, action="account.token_revoke", target=request.user,
+              revoked=bool(deleted))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# -- me --------------------------------------------------------------------------------------
+
+class MeView(APIView):
+    @extend_schema(responses={200: s.MeSerializer, **errors(401, 403)},
+                   summary="Who I am: my posts, my units and the units I oversee.")
+    def get(self, request):
+        user = request.user
+        posts = (Post.objects.on(timezone.localdate()).filter(user=user)
+                 .select_related("unit").order_by("unit__order", "role"))
+        return Response(s.MeSerializer({
+            "username": user.username, "name": user.name, "posts": posts,
+            "units": [u.code for u in chain.units_of(user, (Post.Role.HEAD, Post.Role.LIAISON))],
+            "oversees": [u.code for u in chain.units_overseen_by(user)],
+            "sees_everything": permissions.sees_everything(user),
+            "can_register_problems": permissions.can_register_problems(user),
+        }).data)
+
+
+# -- tasks -----------------------------------------------------------------------------------
+
+def _light(record, lights: ledger.Lights) -> tuple:
+    if isinstance(record, QuarterlyReport):
+        due, is_open = record.step_due_date, record.is_open
+    else:
+        due, is_open = record.due_date, record.is_open
+    if not is_open:
+        return due, ledger.GREY
+    if due is None or due > lights.threshold:
+        return due, ledger.GREEN
+    return due, ledger.RED if due < lights.today else ledger.YELLOW
+
+
+def task_row(task: Task, lights: ledger.Lights) -> dict:
+    record = record_of_task(task)
+    deadline, light = _light(record, lights)
+    app_name, step = task_actions.flow_key(task)
+    return {
+        "id": task.pk, "process": task.process_id, "flow": app_name, "step": step,
+        "title": str(task.flow_task.task_title), "item": s.item_of(record), "unit": record.unit,
+        "deadline": deadline, "light": light, "created": task.created,
+        "actions": list(task_actions.actions_of(task)),
+    }
+
+
+class TaskListView(generics.GenericAPIView):
+    serializer_class = s.TaskSerializer
+
+    def get_queryset(self):
+        return (Task.objects.filter(owner=self.request.user, status=STATUS.ASSIGNED,
+                                    flow_task_type="HUMAN")
+                .select_related("process", "process__quarterly_report__unit",
+                                "process__problem__unit")
+                .order_by("-created", "-pk"))
+
+    @extend_schema(responses={200: s.TaskSerializer(many=True), **errors(401, 403, 404)},
+                   summary="My open tasks (the inbox), with the actions I may take now.")
+    def get(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        lights = ledger.Lights.now()
+        rows = [task_row(task, lights) for task in page if record_of_task(task) is not None]
+        return self.get_paginated_response(s.TaskSerializer(rows, many=True).data)
+
+
+ACTION_DESCRIPTION = "\n".join(
+    f"- `{flow}.{step}`: " + ", ".join(
+        f"`{name}`" + (" (finishes the task)" if action.completes else "")
+        for name, action in step_actions.items())
+    for (flow, step), step_actions in task_actions.ACTIONS.items())
+
+
+class TaskActionView(APIView):
+    @extend_schema(
+        operation_id="tasks_action",
+        parameters=[OpenApiParameter("action", str, OpenApiParameter.PATH,
+                                     enum=task_actions.ACTION_NAMES,
+                                     description="An action of the task's step.")],
+        request={"application/json": s.TaskActionRequestSerializer,
+                 "multipart/form-data": s.TaskActionRequestSerializer},
+        responses={200: s.TaskActionResultSerializer, **errors(400, 401, 403, 404, 409)},
+        summary="Take an action on one of my tasks, validated as on its page.",
+        description="Actions by step:\n" + ACTION_DESCRIPTION)
+    def post(self, request, pk, action):
+        task, record, _result = task_actions.take(
+            task_pk=pk, name=action, user=request.user, data=request.data,
+            files=request.FILES, request=request._request)
+        completed = task_actions.actions_of(task)[action].completes
+        return Response(s.TaskActionResultSerializer({
+            "task": task.pk, "action": action, "completed": completed,
+            "item": s.item_of(record)}).data)
+
+
+# -- reports ---------------------------------------------------------------------------------
+
+class ReportListView(generics.GenericAPIView):
+    serializer_class = s.ReportSerializer
+
+    @extend_schema(parameters=[s.ReportFilterSerializer],
+                   responses={200: s.ReportSerializer(many=True), **errors(400, 401, 403, 404)},
+                   summary="Quarterly reports I may see.")
+    def get(self, request):
+        filters = _valid_filters(s.ReportFilterSerializer, request)
+        reports = selectors.report_list(request.user, **filters)
+        page = self.paginate_queryset(reports)
+        return self.get_paginated_response(s.ReportSerializer(page, many=True).data)
+
+
+def visible_report_or_404(user, pk) -> QuarterlyReport:
+    report = get_object_or_404(QuarterlyReport.objects.select_related("unit"), pk=pk)
+    if not permissions.can_view(user, report):
+        raise Http404(_("No such report."))
+    return report
+
+
+class ReportDetailView(APIView):
+    @extend_schema(responses={200: s.ReportDetailSerializer, **errors(401, 403, 404)},
+                   summary="One report with its content, history and opinions.")
+    def get(self, request, pk):
+        report = visible_report_or_404(request.user, pk)
+        report.history = history(report)
+        prefetch_related_objects([report], Prefetch(
+            "opinions", queryset=Opinion.objects.select_related("author", "on_behalf_of")))
+        return Response(s.ReportDetailSerializer(report).data)
+
+
+# -- problems --------------------------------------------------------------------------------
+
+class ProblemListView(generics.GenericAPIView):
+    serializer_class = s.ProblemSerializer
+
+    @extend_schema(parameters=[s.ProblemFilterSerializer],
+                   responses={200: s.ProblemSerializer(many=True), **errors(400, 401, 403, 404)},
+                   summary="The problem ledger: every problem I may see, with its traffic "
+                           "light.")
+    def get(self, request):
+        values = _valid_filters(s.ProblemFilterSerializer, request)
+        filters = ledger.LedgerFilters(**{k: v for k, v in values.items()})
+        lights = ledger.Lights.now()
+        page = self.paginate_queryset(ledger.ledger_rows(request.user, filters, lights))
+        rows = [ledger.decorate(problem, lights) for problem in page]
+        return self.get_paginated_response(s.ProblemSerializer(rows, many=True).data)
+
+    @extend_schema(request=s.ProblemRegisterSerializer,
+                   responses={201: s.ProblemSerializer(many=True), **errors(400, 401, 403)},
+                   summary="Register one problem, or a problem list from one check.")
+    def post(self, request):
+        from flows.rectification import register_problems
+
+        if not permissions.can_register_problems(request.user):
+            raise PermissionDenied(_("Only the discipline committee and leaders register "
+                                     "problems."))
+        data = s.ProblemRegisterSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        items = [dict(item) for item in values["items"]]
+        created = register_problems(by=request.user, source=values["source"],
+                                    found_on=values["found_on"], items=items,
+                                    title=values.get("title", "") if len(items) > 1 else "")
+        lights = ledger.Lights.now()
+        rows = [ledger.decorate(problem, lights) for problem in
+                Problem.objects.filter(pk__in=[p.pk for p in created])
+                .select_related("unit", "assignee").order_by("pk")]
+        return Response(s.ProblemSerializer(rows, many=True).data, status=status.HTTP_201_CREATED)
+
+
+class ProblemDetailView(APIView):
+    @extend_schema(responses={200: s.ProblemDetailSerializer, **errors(401, 403, 404)},
+                   summary="One problem with its history, opinions, evidence, progress and "
+                           "extension requests.")
+    def get(self, request, pk):
+        problem = visible_problem_or_404(request.user, pk)
+        ledger.decorate(problem, ledger.Lights.now())
+        problem.history = history(problem)
+        prefetch_related_objects(
+            [problem],
+            Prefetch("opinions", queryset=Opinion.objects.select_related("author",
+                                                                         "on_behalf_of")),
+            Prefetch("evidence", queryset=Evidence.objects.select_related("uploaded_by")),
+            Prefetch("progress_notes",
+                     queryset=ProgressNote.objects.select_related("author")),
+            Prefetch("extensions", queryset=ExtensionRequest.objects.select_related(
+                "requested_by", "decided_by")))
+        return Response(s.ProblemDetailSerializer(problem).data)
+
+
+class EvidenceUploadView(APIView):
+    @extend_schema(request={"multipart/form-data": s.EvidenceUploadSerializer},
+                   responses={201: s.EvidenceSerializer, **errors(400, 401, 403, 404, 409)},
+                   summary="Upload evidence while the unit rectifies (the rectify task's "
+                           "owner).")
+    def post(self, request, pk):
+        problem = visible_problem_or_404(request.user, pk)
+        task = open_task_of(problem, request.user)
+        if task is None or task_actions.flow_key(task) != ("rectification", "rectify"):
+            raise PermissionDenied(_("Evidence is uploaded by the unit while it rectifies, "
+                                     "from its rectify task."))
+        _task, _record, evidence = task_actions.take(
+            task_pk=task.pk, name="evidence", user=request.user, data=request.data,
+            files=request.FILES, request=request._request)
+        evidence = Evidence.objects.select_related("uploaded_by").get(pk=evidence.pk)
+        return Response(s.EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
+
+
+class EvidenceDownloadView(APIView):
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY,
+                              **errors(401, 403, 404, 409)},
+                   summary="Download one evidence file (checked against its SHA-256; "
+                           "audited).")
+    def get(self, request, pk, evidence_pk):
+        problem = visible_problem_or_404(request.user, pk)
+        evidence = get_object_or_404(Evidence, pk=evidence_pk, problem=problem)
+        try:
+            handle = evidence.file.open("rb")
+        except FileNotFoundError as error:
+            raise Http404(_("The file is missing from storage.")) from error
+        digest = hashlib.sha256()
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+        handle.seek(0)
+        if digest.hexdigest() != evidence.sha256:
+            handle.close()
+            audit(actor=request.user, action="problem.evidence_tampered", target=problem,
+                  evidence=evidence.pk, expected=evidence.sha256, found=digest.hexdigest())
+            return Response(body(_(
+                "%(name)s no longer matches the checksum recorded when it was uploaded; it was "
+                "not served, and this is recorded in the audit trail.")
+                % {"name": evidence.name}), status=status.HTTP_409_CONFLICT)
+        audit(actor=request.user, action="problem.evidence_download", target=problem,
+              evidence=evidence.pk)
+        return FileResponse(handle, as_attachment=True, filename=evidence.name,
+                             content_type=evidence.content_type)
+
+
+class ExtensionDecisionView(APIView):
+    @extend_schema(request=s.ExtensionDecisionSerializer,
+                   responses={200: s.ExtensionRequestSerializer,
+                              **errors(400, 401, 403, 404)},
+                   summary="The supervising leader grants or refuses a pending extension "
+                           "request.")
+    def post(self, request, pk):
+        problem = visible_problem_or_404(request.user, pk)
+        pending = problem.extensions.filter(decision=ExtensionRequest.Decision.PENDING).first()
+        if pending is None or not problems.can_decide_extension(request.user, problem):
+            raise Http404(_("There is no extension request for you to decide."))
+        data = s.ExtensionDecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        decided = problems.problem_decide_extension(
+            request=pending, by=request.user, grant=data.validated_data["decision"] == "grant",
+            opinion=data.validated_data.get("opinion", ""))
+        decided = ExtensionRequest.objects.select_related("requested_by", "decided_by").get(
+            pk=decided.pk)
+        return Response(s.ExtensionRequestSerializer(decided).data)
+
+
+# -- notifications ---------------------------------------------------------------------------
+
+class NotificationListView(generics.GenericAPIView):
+    serializer_class = s.NotificationSerializer
+
+    @extend_schema(parameters=[s.NotificationFilterSerializer],
+                   responses={200: s.NotificationSerializer(many=True), **errors(400, 401, 403, 404)},
+                   summary="My notifications, newest first.")
+    def get(self, request):
+        filters = _valid_filters(s.NotificationFilterSerializer, request)
+        rows = Notification.objects.filter(recipient=request.user)
+        if filters.get("unread"):
+            rows = rows.filter(read_at__isnull=True)
+        page = self.paginate_queryset(rows.order_by("-created_at", "-pk"))
+        return self.get_paginated_response(s.NotificationSerializer(page, many=True).data)
+
+
+class NotificationReadView(APIView):
+    @extend_schema(request=None, responses={200: s.NotificationSerializer,
+                                            **errors(401, 403, 404)},
+                   summary="Mark one of my notifications read.")
+    def post(self, request, pk):
+        notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+        if notification.read_at is None:
+            notification.read_at = timezone.now()
+            notification.save(update_fields=["read_at"])
+        return Response(s.NotificationSerializer(notification).data)
+
+
+class NotificationReadAllView(APIView):
+    @extend_schema(request=None, responses={200: s.ReadAllSerializer, **errors(401, 403)},
+                   summary="Mark all my notifications read.")
+    def post(self, request):
+        marked = Notification.objects.filter(recipient=request.user, read_at__isnull=True) \
+            .update(read_at=timezone.now())
+        return Response({"marked": marked})
+
+
+# -- circulars -------------------------------------------------------------------------------
+
+def _require_reader(user):
+    if not circulars.can_read(user):
+        raise Http404(_("Circulars are for members of the bureau."))
+
+
+class CircularListView(generics.GenericAPIView):
+    serializer_class = s.CircularSerializer
+
+    @extend_schema(responses={200: s.CircularSerializer(many=True), **errors(401, 403, 404)},
+                   summary="Circulars, newest first (every member of the bureau reads them).")
+    def get(self, request):
+        _require_reader(request.user)
+        rows = Circular.objects.annotate(problem_count=Count("problems")).order_by(
+            "-year", "-number")
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(s.CircularSerializer(page, many=True).data)
+
+
+def _readable_circular(request, pk) -> Circular:
+    _require_reader(request.user)
+    return get_object_or_404(Circular.objects.annotate(problem_count=Count("problems")), pk=pk)
+
+
+class CircularDetailView(APIView):
+    @extend_schema(responses={200: s.CircularDetailSerializer, **errors(401, 403, 404)},
+                   summary="One circular with the problems it names, by unit.")
+    def get(self, request, pk):
+        circular = _readable_circular(request, pk)
+        named = [p for group in circulars.circular_problems(circular) for p in group.problems]
+        visible = set(permissions.visible(request.user, Problem)
+                      .filter(pk__in=[p.pk for p in named]).values_list("pk", flat=True))
+        rows = [{"id": p.pk, "unit": p.unit, "category": p.category,
+                 "description": p.description, "found_on": p.found_on, "status": p.status,
+                 "visible": p.pk in visible} for p in named]
+        return Response(s.CircularDetailSerializer(circular, context={"problems": rows}).data)
+
+
+class CircularDocxView(APIView):
+    @extend_schema(
+        responses={(200, circulars.DOCX_CONTENT_TYPE): OpenApiTypes.BINARY,
+                   **errors(401, 403, 404)},
+        summary="The circular as a .docx (GB/T 9704 layout; audited).")
+    def get(self, request, pk):
+        circular = _readable_circular(request, pk)
+        content = circulars.circular_download(circular=circular, by=request.user)
+        response = HttpResponse(content, content_type=circulars.DOCX_CONTENT_TYPE)
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=circulars.docx_filename(circular))
+        return response
+
