@@ -229,6 +229,24 @@ DUTYCHAIN_REMINDERS = {
     "default": {"before": env_int("REMIND_WORKING_DAYS_BEFORE", 3),
                 "repeat_every_days": env_int("ESCALATE_EVERY_DAYS", 7)},
 }
+# Approval actions (issue 8).
+# Level-by-level review (逐级审核): these "flow.step" review steps go first to the head of
+# each unit above the item's unit (below the bureau), then to the supervising leader.
+DUTYCHAIN_LEVEL_REVIEW = env_list("LEVEL_REVIEW_STEPS", "quarterlyreport.review")
+# Transfer (转办): who may take over each step. "head"/"liaison" mean of the item's unit.
+DUTYCHAIN_TRANSFER = {
+    "quarterlyreport.draft": ["head", "liaison"],
+    "quarterlyreport.review": ["leader"],
+    "rectification.analyse": ["head", "liaison"],
+    "rectification.approve_plan": ["leader"],
+    "rectification.rectify": ["head", "liaison"],
+    "rectification.verify": ["committee"],
+}
+# Copy to (抄送): after a step's decision, copy the item to these roles for information
+# ("secretary", "committee", "stationed", "supervisor"); the person deciding may add names.
+DUTYCHAIN_COPY_TO = {
+    "quarterlyreport.review": {"sign_off": ["secretary"]},
+}
 # Evidence of rectification (佐证材料): PDF, Word, Excel and images, up to this size.
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 EVIDENCE_EXTENSIONS = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".jpeg", ".png"}

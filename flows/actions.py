@@ -26,10 +26,12 @@ from records import problems, services
 from records.forms import (
     EvidenceForm,
     ExtensionForm,
+    PlanDraftForm,
     ProblemAnalysisForm,
     ProgressForm,
     ReportContentForm,
     ReviewForm,
+    TransferForm,
 )
 
 from .base import on_behalf_of
@@ -51,13 +53,52 @@ class Action:
     completes: bool
     # a ModelForm bound to the record, as on the page
     model_form: bool = False
+    # (record, task) → "" when the action may be taken now, else why not
+    refusal: Callable | None = None
+
+    def refused(self, record, task) -> str:
+        return self.refusal(record, task) if self.refusal else ""
 
 
-def _decision(service, field):
+def decide(service, field: str, decision: str, record, user, task, data) -> object:
+    """A reviewer's decision, as on the page and through the API: the service, then the
+    copies the step makes by configuration and by the reviewer's choice (抄送)."""
+    from . import approvals
+
+    result = service(**{field: record}, by=user, opinion=data.get("opinion", ""), task=task,
+                     on_behalf_of=on_behalf_of(task))
+    step = task.flow_task.name
+    approvals.copy_to(record=record, by=user, task=task, step=step, recipients=[
+        *approvals.default_copies(record, step, decision), *(data.get("copy_to") or [])])
+    return result
+
+
+def _decision(service, field, decision):
     def handler(record, user, task, data):
-        return service(**{field: record}, by=user, opinion=data.get("opinion", ""), task=task,
-                       on_behalf_of=on_behalf_of(task))
+        return decide(service, field, decision, record, user, task, data)
     return handler
+
+
+def _at_last_level(record, task) -> str:
+    from . import routing
+
+    if routing.is_final_level(record, task.flow_task.name):
+        return ""
+    return _("This goes on to the next level for review: pass it up or return it.")
+
+
+def _below_last_level(record, task) -> str:
+    from . import routing
+
+    if not routing.is_final_level(record, task.flow_task.name):
+        return ""
+    return _("You are the last level of review: decide, or return it.")
+
+
+def _save_plan(record, user, task, data):
+    return problems.problem_save_plan_draft(
+        problem=record, by=user, root_cause=data.get("root_cause", ""),
+        measures=data.get("measures", ""), planned_date=data.get("planned_date"))
 
 
 def _save(record, user, task, data):
@@ -103,19 +144,28 @@ ACTIONS: dict[tuple[str, str], dict[str, Action]] = {
     ),
     ("quarterlyreport", "review"): _actions(
         Action("sign_off", gettext_lazy("Sign off"), ReviewForm,
-               _decision(services.report_sign_off, "report"), True),
+               _decision(services.report_sign_off, "report", "sign_off"), True,
+               refusal=_at_last_level),
+        Action("pass_up", gettext_lazy("Agree and pass up"), ReviewForm,
+               _decision(services.report_pass_up, "report", "pass_up"), True,
+               refusal=_below_last_level),
         Action("return", gettext_lazy("Return with opinion"), ReviewForm,
-               _decision(services.report_return, "report"), True),
+               _decision(services.report_return, "report", "return"), True),
     ),
     ("rectification", "analyse"): _actions(
+        Action("save", gettext_lazy("Save the draft"), PlanDraftForm, _save_plan, False),
         Action("analyse", gettext_lazy("Send the plan for approval"), ProblemAnalysisForm,
                _analyse, True, True),
     ),
     ("rectification", "approve_plan"): _actions(
         Action("approve_plan", gettext_lazy("Approve the plan"), ReviewForm,
-               _decision(problems.problem_approve_plan, "problem"), True),
+               _decision(problems.problem_approve_plan, "problem", "approve_plan"), True,
+               refusal=_at_last_level),
+        Action("pass_up", gettext_lazy("Agree and pass up"), ReviewForm,
+               _decision(problems.problem_pass_up_plan, "problem", "pass_up"), True,
+               refusal=_below_last_level),
         Action("return", gettext_lazy("Return with opinion"), ReviewForm,
-               _decision(problems.problem_return_plan, "problem"), True),
+               _decision(problems.problem_return_plan, "problem", "return"), True),
     ),
     ("rectification", "rectify"): _actions(
         Action("progress", gettext_lazy("Note progress"), ProgressForm, _progress, False),
@@ -127,11 +177,16 @@ ACTIONS: dict[tuple[str, str], dict[str, Action]] = {
     ),
     ("rectification", "verify"): _actions(
         Action("close_out", gettext_lazy("Close out"), ReviewForm,
-               _decision(problems.problem_close_out, "problem"), True),
+               _decision(problems.problem_close_out, "problem", "close_out"), True),
         Action("send_back", gettext_lazy("Send back to rectify"), ReviewForm,
-               _decision(problems.problem_send_back, "problem"), True),
+               _decision(problems.problem_send_back, "problem", "send_back"), True),
     ),
 }
+
+# every step whose post others can hold may be handed over (转办): flows/approvals.py
+TRANSFER = Action("transfer", gettext_lazy("Transfer"), TransferForm, None, False)
+for _actions_of_step in ACTIONS.values():
+    _actions_of_step["transfer"] = TRANSFER
 
 ACTION_NAMES = sorted({name for actions in ACTIONS.values() for name in actions})
 
@@ -183,6 +238,13 @@ def take(*, task_pk: int, name: str, user: User, data: Mapping, files: Mapping |
         raise Http404(_("This task has no action “%(name)s”; its actions are: %(names)s.")
                       % {"name": name, "names": ", ".join(actions_of(task))})
     flow_class = task.flow_task.flow_class
+    if action is TRANSFER:
+        from . import approvals
+
+        cleaned = _validate(action, None, data, {})
+        task = approvals.transfer(task_pk=task.pk, by=user, to=cleaned.get("to"),
+                                  reason=cleaned.get("reason", ""))
+        return task, flow_class.instance.record_of(task.process), None
     with flow_class.lock(task.process_id), transaction.atomic():
         task = Task.objects.select_related("process").get(pk=task.pk)
         if task.owner_id != user.pk:
@@ -192,6 +254,9 @@ def take(*, task_pk: int, name: str, user: User, data: Mapping, files: Mapping |
         record = flow_class.instance.record_of(task.process)
         if record is None:
             raise Http404(_("No such task."))
+        refusal = action.refused(record, task)
+        if refusal:
+            raise ValidationError(refusal)
         cleaned = _validate(action, record, data, files or {})
         if action.completes:
             activation = task.flow_task.activation_class(task)

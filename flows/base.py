@@ -9,6 +9,8 @@ from accounts import chain
 from accounts.models import User
 from records import permissions
 
+from . import routing
+
 
 class ChainFlowMixin:
     """Mixed into each ``flow.Flow`` whose process moves one record (``record_model``) along."""
@@ -25,12 +27,28 @@ class ChainFlowMixin:
         record = self.record_of(obj)
         return record is not None and permissions.can_view(user, record)
 
-    def assign(self, activation, assignee: chain.Assignee) -> User:
-        """Give the task to the resolved person; remember for whom they act."""
-        activation.task.data["on_behalf_of"] = (
-            assignee.on_behalf_of.pk if assignee.on_behalf_of else None
-        )
+    def assign(self, activation, assignee: chain.Assignee, level=None) -> User:
+        """Give the task to the resolved person; remember for whom they act, and whom
+        they replace by recusal (``level``: a flows.routing.Level)."""
+        data = activation.task.data
+        data["on_behalf_of"] = assignee.on_behalf_of.pk if assignee.on_behalf_of else None
+        if level is not None:
+            data["recused"] = level.as_data()
+        if data.get("transferred") and activation.task.owner_id:
+            # a transferred step stays with whoever took it over while they may act
+            owner = User.objects.filter(pk=activation.task.owner_id, is_active=True).first()
+            if owner is not None:
+                data["on_behalf_of"] = None
+                return owner
         return assignee.user
+
+    def assign_reviewer(self, activation, step: str) -> User:
+        """The reviewer of the current level (逐级审核), recusal applied."""
+        record = self.record_of(activation.process)
+        index, levels = routing.current_level(record, step)
+        activation.task.data["level"] = index + 1
+        activation.task.data["levels"] = len(levels)
+        return self.assign(activation, levels[index].assignee, levels[index])
 
 
 def on_behalf_of(task) -> User | None:

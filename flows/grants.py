@@ -23,7 +23,7 @@ from viewflow.workflow.models import Task
 from accounts import chain
 from accounts.models import Unit, User
 from records import permissions
-from records.models import Problem, QuarterlyReport
+from records.models import CopyTo, Problem, QuarterlyReport
 from records.services import audit
 
 from .selectors import OPEN_STATUSES
@@ -73,6 +73,11 @@ def rederive_for_units(unit_ids: list[int]) -> dict[str, int]:
         for task in Task.objects.filter(process_id__in=by_process, flow_task_type="HUMAN") \
                 .select_related("owner"):
             tasks[task.process_id].append(task)
+        copied = defaultdict(set)  # 抄送: a copy keeps its reader
+        field = "report_id" if model is QuarterlyReport else "problem_id"
+        for record_id, recipient_id in CopyTo.objects.filter(
+                **{f"{field}__in": [r.pk for r in records]}).values_list(field, "recipient_id"):
+            copied[record_id].add(recipient_id)
         with transaction.atomic():
             for process_id, process_tasks in tasks.items():
                 _follow_chain(by_process[process_id], process_tasks)
@@ -88,6 +93,7 @@ def rederive_for_units(unit_ids: list[int]) -> dict[str, int]:
                            and t.status != "CANCELED"}
                 wanted.add(getattr(record, "registered_by_id", None)
                            or getattr(record, "opened_by_id", None))
+                wanted |= copied.get(record.pk, set())
                 wanted.discard(None)
                 added, removed = _sync(record, wanted)
                 counts["added"] += added

@@ -49,16 +49,18 @@ class QuarterlyReportFlow(ChainFlowMixin, flow.Flow):
     review = (
         ChainView(views.ReviewView.as_view())
         .Annotation(title=_("Review"))
-        .Assign(this.assign_supervisor)
+        .Assign(this.assign_review)
         .onCreate(this.on_task_created)
         .Next(this.is_signed_off)
     )
 
+    # signed off → archived; agreed at a lower level → the next level reviews; returned → draft
     is_signed_off = (
-        flow.If(this.signed_off)
+        flow.Switch()
         .Annotation(title=_("Signed off?"))
-        .Then(this.end)
-        .Else(this.draft)
+        .Case(this.end, this.signed_off)
+        .Case(this.review, this.passed_up)
+        .Default(this.draft)
     )
 
     end = flow.End().Annotation(title=_("Archived"))
@@ -72,8 +74,8 @@ class QuarterlyReportFlow(ChainFlowMixin, flow.Flow):
     def assign_unit_head(self, activation) -> User:
         return self.assign(activation, chain.unit_head_assignee(activation.process.report.unit))
 
-    def assign_supervisor(self, activation) -> User:
-        return self.assign(activation, chain.supervisor_assignee(activation.process.report.unit))
+    def assign_review(self, activation) -> User:
+        return self.assign_reviewer(activation, "review")
 
     def on_task_created(self, activation):
         task = activation.task
@@ -81,8 +83,10 @@ class QuarterlyReportFlow(ChainFlowMixin, flow.Flow):
                                      owner=task.owner, on_behalf_of=on_behalf_of(task))
 
     def signed_off(self, activation) -> bool:
-        report = QuarterlyReport.objects.get(process=activation.process)
-        return report.status == QuarterlyReport.Status.SIGNED_OFF
+        return self.record_of(activation.process).status == QuarterlyReport.Status.SIGNED_OFF
+
+    def passed_up(self, activation) -> bool:
+        return self.record_of(activation.process).status == QuarterlyReport.Status.SUBMITTED
 
 
 def open_report(*, unit: Unit, year: int, quarter: int, by: User | None = None

@@ -13,11 +13,11 @@ from viewflow import this
 from viewflow.workflow import flow
 
 from accounts import chain
-from accounts.models import Post, Unit, User
+from accounts.models import Unit, User
 from records import permissions, problems
 from records.models import Problem, ProblemList
 
-from . import views
+from . import routing, views
 from .base import ChainFlowMixin, on_behalf_of
 from .models import ProblemProcess
 from .nodes import ChainView
@@ -49,14 +49,17 @@ class RectificationFlow(ChainFlowMixin, flow.Flow):
     approve_plan = (
         ChainView(views.ApprovePlanView.as_view())
         .Annotation(title=gettext_lazy("Approve the plan"))
-        .Assign(this.assign_supervisor)
+        .Assign(this.assign_plan_reviewer)
         .onCreate(this.on_task_created)
         .Next(this.is_plan_approved)
     )
 
+    # approved → rectify; agreed at a lower level → the next level; returned → analyse again
     is_plan_approved = (
-        flow.If(this.plan_approved).Annotation(title=gettext_lazy("Plan approved?"))
-        .Then(this.rectify).Else(this.analyse)
+        flow.Switch().Annotation(title=gettext_lazy("Plan approved?"))
+        .Case(this.rectify, this.plan_approved)
+        .Case(this.approve_plan, this.plan_passed_up)
+        .Default(this.analyse)
     )
 
     rectify = (
@@ -93,20 +96,14 @@ class RectificationFlow(ChainFlowMixin, flow.Flow):
     def assign_unit_head(self, activation) -> User:
         return self.assign(activation, chain.unit_head_assignee(activation.process.problem.unit))
 
-    def assign_supervisor(self, activation) -> User:
-        return self.assign(activation, chain.supervisor_assignee(activation.process.problem.unit))
+    def assign_plan_reviewer(self, activation) -> User:
+        return self.assign_reviewer(activation, "approve_plan")
 
     def assign_verifier(self, activation) -> User:
-        """The committee member who registered it, or else the committee's longest-serving."""
-        problem = activation.process.problem
-        registrar = problem.registered_by
-        if registrar.is_active and Post.Role.COMMITTEE in chain.roles_of(registrar):
-            person = registrar
-        else:
-            committee = chain.discipline_committee()
-            person = committee[0] if committee else None
-        return self.assign(activation, chain.assignee_for(
-            person, _("Nobody holds a discipline committee post.")))
+        """The committee member who registered it, or else the committee's longest-serving;
+        by recusal another member, then the secretary (flows.routing.verifier)."""
+        level = routing.verifier(self.record_of(activation.process))
+        return self.assign(activation, level.assignee, level)
 
     def on_task_created(self, activation):
         task = activation.task
@@ -116,6 +113,9 @@ class RectificationFlow(ChainFlowMixin, flow.Flow):
 
     def plan_approved(self, activation) -> bool:
         return self.record_of(activation.process).status == Problem.Status.RECTIFYING
+
+    def plan_passed_up(self, activation) -> bool:
+        return self.record_of(activation.process).status == Problem.Status.PLAN_REVIEW
 
     def closed(self, activation) -> bool:
         return self.record_of(activation.process).status == Problem.Status.CLOSED

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -23,6 +25,15 @@ class HistoryEntry:
     finished: object
     is_open: bool
     opinion: Opinion | None
+    # transfers of the step (转办), in order: opinions of kind "transfer", each with .to
+    notes: list = field(default_factory=list)
+    # who the step's decision was copied to (抄送)
+    copies: list = field(default_factory=list)
+    # whom the owner replaced by recusal (回避): {"name", "reason"}
+    recused: dict | None = None
+    # "level n of m" of a level-by-level review
+    level: str = ""
+    cancelled: bool = False
 
 
 def history(record: QuarterlyReport | Problem) -> list[HistoryEntry]:
@@ -33,20 +44,39 @@ def history(record: QuarterlyReport | Problem) -> list[HistoryEntry]:
         Task.objects.filter(process_id=record.process_id, flow_task_type="HUMAN")
         .select_related("owner").order_by("created", "pk")
     )
-    opinions = {o.task_id: o for o in record.opinions.filter(task__isnull=False)
-                .select_related("author", "on_behalf_of")}
-    behalf_ids = {t.data.get("on_behalf_of") for t in tasks if t.data.get("on_behalf_of")}
-    behalf = User.objects.in_bulk(behalf_ids) if behalf_ids else {}
+    opinions, notes, copies = {}, defaultdict(list), defaultdict(list)
+    for opinion in record.opinions.filter(task__isnull=False).select_related(
+            "author", "on_behalf_of"):
+        if opinion.kind == Opinion.Kind.TRANSFER:
+            notes[opinion.task_id].append(opinion)
+        else:
+            opinions[opinion.task_id] = opinion
+    for copy in record.copies.filter(task__isnull=False).select_related("recipient"):
+        copies[copy.task_id].append(copy.recipient)
+    people_ids = {t.data.get("on_behalf_of") for t in tasks if t.data.get("on_behalf_of")}
+    people_ids |= {h.get("to") for t in tasks for h in t.data.get("held_by", [])}
+    people = User.objects.in_bulk(people_ids - {None}) if people_ids - {None} else {}
+    for task in tasks:
+        # each transfer names whom the task went to
+        for note, held in zip(notes[task.pk], task.data.get("held_by", []), strict=False):
+            note.to = people.get(held.get("to"))
     return [
         HistoryEntry(
             task=task,
             step=str(task.flow_task.task_title),
             owner=task.owner,
-            on_behalf_of=behalf.get(task.data.get("on_behalf_of")),
+            on_behalf_of=people.get(task.data.get("on_behalf_of")),
             created=task.created,
             finished=task.finished,
             is_open=task.status in OPEN_STATUSES,
             opinion=opinions.get(task.pk),
+            notes=notes[task.pk],
+            copies=copies[task.pk],
+            recused=task.data.get("recused") or None,
+            level=(_("level %(n)s of %(total)s") % {"n": task.data["level"],
+                                                    "total": task.data["levels"]}
+                   if task.data.get("levels", 1) > 1 else ""),
+            cancelled=task.status == STATUS.CANCELED,
         )
         for task in tasks
     ]

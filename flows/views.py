@@ -12,14 +12,17 @@ from records import problems, services
 from records.forms import (
     EvidenceForm,
     ExtensionForm,
+    PlanDraftForm,
     ProblemAnalysisForm,
     ProgressForm,
     ReportContentForm,
     ReviewForm,
+    TransferForm,
 )
 from records.models import Problem, QuarterlyReport
 
-from .base import on_behalf_of
+from .actions import actions_of
+from .path import path_ahead
 from .selectors import history
 
 
@@ -37,9 +40,17 @@ class RecordTaskView(generic.FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
+        from . import approvals
+
+        task = self.activation.task
+        candidates = approvals.transfer_candidates(task, self.record)
         return super().get_context_data(
-            record=self.record, task=self.activation.task, history=history(self.record),
+            record=self.record, task=task, history=history(self.record),
             record_partial=self.record_partial,
+            recused=task.data.get("recused") or None,
+            level=(task.data.get("level"), task.data.get("levels")),
+            transfer_form=TransferForm(candidates=candidates) if candidates else None,
+            path=path_ahead(self.record),
             **{self.record_model._meta.model_name.replace("quarterly", ""): self.record},
             **kwargs,
         )
@@ -55,31 +66,36 @@ class RecordTaskView(generic.FormView):
 
 
 class DecisionView(RecordTaskView):
-    """A reviewer's step: an opinion and one of several buttons, each a service."""
+    """A reviewer's step: an opinion and one of several buttons, each an action of
+    flows/actions.py (the same the API takes)."""
 
     form_class = ReviewForm
     template_name = "flows/decision.html"
-    # button name → (service, success message, button label, is the main action)
+    # button name → (action name, success message, button label, is the main action)
     decisions: dict = {}
 
+    def get_decisions(self) -> dict:
+        """The decisions open at this step now (a lower level passes up, the last decides)."""
+        step_actions = actions_of(self.activation.task)
+        return {name: decision for name, decision in self.decisions.items()
+                if not step_actions[decision[0]].refused(self.record, self.activation.task)}
+
     def get_context_data(self, **kwargs):
-        return super().get_context_data(decisions=self.decisions, **kwargs)
+        return super().get_context_data(decisions=self.get_decisions(), **kwargs)
 
     def form_valid(self, form):
-        chosen = next((name for name in self.decisions if name in self.request.POST), None)
+        decisions = self.get_decisions()
+        chosen = next((name for name in decisions if name in self.request.POST), None)
         if chosen is None:
             return self.fail(form, ValidationError(_("Choose one of the decisions.")))
-        service, message, _label, _main = self.decisions[chosen]
+        action_name, message, _label, _main = decisions[chosen]
+        action = actions_of(self.activation.task)[action_name]
         try:
-            service(self.record, by=self.request.user, opinion=form.cleaned_data["opinion"],
-                    task=self.activation.task, on_behalf_of=on_behalf_of(self.activation.task))
+            action.handler(self.record, self.request.user, self.activation.task,
+                           form.cleaned_data)
         except ValidationError as error:
             return self.fail(form, error)
         return self.done(message)
-
-
-def _kw(service, field):
-    return lambda record, **kwargs: service(**{field: record}, **kwargs)
 
 
 class DraftView(RecordTaskView):
@@ -111,11 +127,11 @@ class ReviewView(DecisionView):
     """The supervising leader signs the report off or returns it with an opinion."""
 
     decisions = {
-        "_return": (_kw(services.report_return, "report"),
-                    gettext_lazy("Returned to the unit with your opinion."),
+        "_return": ("return", gettext_lazy("Returned to the unit with your opinion."),
                     gettext_lazy("Return with opinion"), False),
-        "_sign_off": (_kw(services.report_sign_off, "report"),
-                      gettext_lazy("Signed off and archived."), gettext_lazy("Sign off"), True),
+        "_pass_up": ("pass_up", gettext_lazy("Agreed and passed up to the next level."),
+                     gettext_lazy("Agree and pass up"), True),
+        "_sign_off": ("sign_off", gettext_lazy("Signed off and archived."), gettext_lazy("Sign off"), True),
     }
 
 
@@ -131,12 +147,22 @@ class AnalyseView(ProblemTaskView):
     form_class = ProblemAnalysisForm
     template_name = "flows/rectification/analyse.html"
 
+    def get_form_class(self):
+        # a draft may be incomplete; only sending it needs every field
+        return PlanDraftForm if "_save" in self.request.POST else ProblemAnalysisForm
+
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.record}
 
     def form_valid(self, form):
         data = form.cleaned_data
         try:
+            if "_save" in self.request.POST:
+                problems.problem_save_plan_draft(
+                    problem=self.record, by=self.request.user, root_cause=data["root_cause"],
+                    measures=data["measures"], planned_date=data["planned_date"])
+                messages.success(self.request, _("Draft saved. It has not been sent yet."))
+                return redirect(self.request.get_full_path())
             problems.problem_analyse(problem=self.record, by=self.request.user,
                                      root_cause=data["root_cause"], measures=data["measures"],
                                      planned_date=data["planned_date"])
@@ -149,12 +175,12 @@ class ApprovePlanView(DecisionView, ProblemTaskView):
     """The supervising leader approves the plan or returns it."""
 
     decisions = {
-        "_return": (_kw(problems.problem_return_plan, "problem"),
-                    gettext_lazy("Plan returned to the unit with your opinion."),
+        "_return": ("return", gettext_lazy("Plan returned to the unit with your opinion."),
                     gettext_lazy("Return with opinion"), False),
-        "_approve": (_kw(problems.problem_approve_plan, "problem"),
-                     gettext_lazy("Plan approved; the unit rectifies."),
-                     gettext_lazy("Approve the plan"), True),
+        "_pass_up": ("pass_up", gettext_lazy("Agreed and passed up to the next level."),
+                     gettext_lazy("Agree and pass up"), True),
+        "_approve": ("approve_plan", gettext_lazy("Plan approved; the unit rectifies."),
+                          gettext_lazy("Approve the plan"), True),
     }
 
 
@@ -162,11 +188,9 @@ class VerifyView(DecisionView, ProblemTaskView):
     """A discipline committee member closes the problem out or sends it back."""
 
     decisions = {
-        "_send_back": (_kw(problems.problem_send_back, "problem"),
-                       gettext_lazy("Sent back to the unit to rectify."),
+        "_send_back": ("send_back", gettext_lazy("Sent back to the unit to rectify."),
                        gettext_lazy("Send back to rectify"), False),
-        "_close_out": (_kw(problems.problem_close_out, "problem"),
-                       gettext_lazy("Closed out and filed with the stationed group."),
+        "_close_out": ("close_out", gettext_lazy("Closed out and filed with the stationed group."),
                        gettext_lazy("Close out"), True),
     }
 

@@ -115,6 +115,9 @@ class ArchiveView(RecordColumnsMixin, WorkflowArchiveListView):
             owner=self.request.user, finished__isnull=False, flow_task_type="HUMAN"))
 
 
+from .approval_views import TransferView  # noqa: E402  (imports the flows)
+
+
 class ChainWorkflowApp(WorkflowAppViewset):
     """Inbox, queue and archive, counted without per-permission queries."""
 
@@ -124,6 +127,8 @@ class ChainWorkflowApp(WorkflowAppViewset):
     archive_view_class = ArchiveView
     tasks_assign_path = None
     tasks_unassign_path = None
+    transfer_path = path("tasks/<int:task_pk>/transfer/", TransferView.as_view(),
+                         name="transfer")
 
     def get_context_data(self, request):
         if not request.user.is_authenticated:

@@ -1,7 +1,11 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import Problem, QuarterlyReport
+
+# posts whose holders can be named on a step from any unit
+COPY_ROLES = ("secretary", "leader", "committee", "stationed", "head")
 
 
 class ReportContentForm(forms.ModelForm):
@@ -19,12 +23,61 @@ class ReportContentForm(forms.ModelForm):
         }
 
 
-class ReviewForm(forms.Form):
-    """The supervising leader's decision and opinion."""
+def bureau_people():
+    """People who may be named on a step (copied to, handed a task): active post holders."""
+    from accounts.models import Post, User
+
+    today = timezone.localdate()
+    holders = Post.objects.on(today).filter(role__in=COPY_ROLES).values("user_id")
+    return User.objects.filter(is_active=True, pk__in=holders).order_by("name", "username")
+
+
+class PeopleField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name or obj.username
+
+
+class OpinionForm(forms.Form):
+    """An opinion on a decision (an extension request, say)."""
 
     opinion = forms.CharField(label=_("Opinion"), required=False, max_length=4000,
                               widget=forms.Textarea(attrs={"rows": 5}),
                               help_text=_("Required when returning the report."))
+
+
+class ReviewForm(OpinionForm):
+    """A reviewer's decision: the opinion, and whom to copy the result to."""
+
+    copy_to = PeopleField(
+        label=_("Copy to"), required=False, queryset=None,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+        help_text=_("Optional: people who should read it for their information (抄送)."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["copy_to"].queryset = bureau_people()
+
+
+class TransferForm(forms.Form):
+    """Hand an open task to someone else whose post qualifies for the step (转办)."""
+
+    to = forms.ModelChoiceField(label=_("Transfer to"), queryset=None,
+                                error_messages={"invalid_choice": _(
+                                    "Choose someone who can take this step over.")})
+    reason = forms.CharField(label=_("Reason"), max_length=1000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, candidates=None, **kwargs):
+        from accounts.models import User
+
+        super().__init__(*args, **kwargs)
+        field = self.fields["to"]
+        if candidates is None:
+            # the API: any active person; the service says whether they qualify
+            field.queryset = User.objects.filter(is_active=True)
+        else:
+            field.queryset = User.objects.filter(pk__in=[u.pk for u in candidates])
+        field.label_from_instance = lambda u: u.name or u.username
 
 
 class OpenReportForm(forms.Form):
@@ -53,6 +106,14 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None, format="%Y-%m-%d"):
         super().__init__(attrs, format=format)
+
+
+class PlanDraftForm(forms.ModelForm):
+    """The analysis and measures as written so far: nothing is required in a draft."""
+
+    class Meta:
+        model = Problem
+        fields = ["root_cause", "measures", "planned_date"]
 
 
 class ProblemAnalysisForm(forms.ModelForm):

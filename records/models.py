@@ -55,6 +55,9 @@ class QuarterlyReport(models.Model):
     work_done = models.TextField(_("duties carried out"), blank=True)
     problems = models.TextField(_("problems found"), blank=True)
     next_steps = models.TextField(_("next steps"), blank=True)
+    review_level = models.PositiveSmallIntegerField(
+        _("review level"), default=0,
+        help_text=_("Levels of review passed since the last submission (level-by-level review)."))
     version = models.PositiveIntegerField(_("version"), default=0,
                                           help_text=_("How many times it was submitted."))
     due_date = models.DateField(_("submission deadline"))
@@ -129,6 +132,13 @@ class Opinion(models.Model):
         GRANT = "grant", _("Extension granted")
         REFUSE = "refuse", _("Extension refused")
         CANCEL = "cancel", _("Cancelled")
+        PASS_UP = "pass_up", _("Agreed, passed up for review")
+        WITHDRAW = "withdraw", _("Withdrawn by the submitter")
+        TRANSFER = "transfer", _("Transferred")
+
+    # the kinds that decide a step (the others are notes on it: a withdrawal, a transfer)
+    DECISIONS = (Kind.SIGN_OFF, Kind.RETURN, Kind.APPROVE, Kind.CLOSE_OUT, Kind.SEND_BACK,
+                 Kind.PASS_UP)
 
     report = models.ForeignKey(QuarterlyReport, on_delete=models.PROTECT, related_name="opinions",
                                null=True, blank=True)
@@ -160,6 +170,39 @@ class Opinion(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.text[:40]}"
+
+
+class CopyTo(models.Model):
+    """A record copied (抄送) to someone for their information: they may read it from then on."""
+
+    report = models.ForeignKey(QuarterlyReport, on_delete=models.PROTECT, related_name="copies",
+                               null=True, blank=True)
+    problem = models.ForeignKey("Problem", on_delete=models.PROTECT, related_name="copies",
+                                null=True, blank=True)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="copies_received", verbose_name=_("copied to"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                           blank=True, related_name="copies_sent", verbose_name=_("copied by"))
+    task = models.ForeignKey("viewflow.Task", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+    step = models.CharField(_("step"), max_length=50, blank=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("copy")
+        verbose_name_plural = _("copies")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(report__isnull=False, problem__isnull=True)
+                | Q(report__isnull=True, problem__isnull=False),
+                name="copy_of_exactly_one_record",
+            ),
+        ]
+        indexes = [models.Index(fields=["recipient", "created_at"])]
+
+    def __str__(self):
+        return _("Copy to %(name)s") % {"name": self.recipient}
 
 
 class Problem(models.Model):
@@ -223,6 +266,9 @@ class Problem(models.Model):
     root_cause = models.TextField(_("root-cause analysis"), blank=True)
     measures = models.TextField(_("rectification measures"), blank=True)
     planned_date = models.DateField(_("planned completion date"), null=True, blank=True)
+    review_level = models.PositiveSmallIntegerField(
+        _("review level"), default=0,
+        help_text=_("Levels of review passed since the plan was last sent (level-by-level review)."))
     approved_date = models.DateField(
         _("approved completion date"), null=True, blank=True,
         help_text=_("As first approved; extensions do not move it, so statistics keep it."))
@@ -453,6 +499,9 @@ class Notification(models.Model):
         DUE_TODAY_LEADER = "due_today_leader", _("Due today (for the leader)")
         OVERDUE = "overdue", _("Overdue: escalated")
         ASSIGNED = "assigned", _("New task")
+        COPIED = "copied", _("Copied to you")
+        TRANSFERRED = "transferred", _("Task transferred to you")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the submitter")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                   related_name="notifications", verbose_name=_("recipient"))

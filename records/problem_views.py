@@ -12,12 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import generic
 
+from flows import approvals
 from flows.cancel import can_cancel
+from flows.path import path_ahead
 from flows.reminders import notices_for
 from flows.selectors import history, open_task_of, task_url
 
 from . import permissions, problems
-from .forms import ProblemFormSet, ProblemListForm, ReviewForm
+from .forms import OpinionForm, ProblemFormSet, ProblemListForm
 from .models import Evidence, ExtensionRequest, Problem
 from .services import audit
 
@@ -54,9 +56,11 @@ class ProblemDetailView(LoginRequiredMixin, generic.TemplateView):
             side_opinions=problem.opinions.filter(task__isnull=True).select_related("author"),
             pending=pending,
             can_decide=bool(pending) and problems.can_decide_extension(user, problem),
-            decide_form=ReviewForm(),
+            decide_form=OpinionForm(),
             can_see_trail=permissions.sees_everything(user),
             can_cancel=can_cancel(user, problem),
+            can_withdraw=approvals.can_withdraw(user, problem),
+            path=path_ahead(problem),
             **kwargs,
         )
 
@@ -69,7 +73,7 @@ class ExtensionDecisionView(LoginRequiredMixin, generic.View):
         pending = problem.extensions.filter(decision=ExtensionRequest.Decision.PENDING).first()
         if pending is None or not problems.can_decide_extension(request.user, problem):
             raise Http404(_("There is no extension request for you to decide."))
-        form = ReviewForm(request.POST)
+        form = OpinionForm(request.POST)
         grant = "_grant" in request.POST
         if not form.is_valid() or not (grant or "_refuse" in request.POST):
             messages.error(request, _("Choose to grant or to refuse the extension."))

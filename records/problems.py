@@ -116,9 +116,52 @@ def problem_analyse(*, problem: Problem, by: User, root_cause: str, measures: st
         raise ValidationError({"planned_date": _("The planned completion date is in the past.")})
     problem.root_cause, problem.measures, problem.planned_date = root_cause, measures, planned_date
     problem.status = Status.PLAN_REVIEW
+    problem.review_level = 0
     problem.save()
     audit(actor=by, action="problem.analyse", target=problem,
           planned_date=planned_date.isoformat())
+    return problem
+
+
+def problem_save_plan_draft(*, problem: Problem, by: User, root_cause: str, measures: str,
+                            planned_date: datetime.date | None) -> Problem:
+    """Keep the analysis and measures written so far without sending them (a draft)."""
+    _require(problem, Status.ANALYSING)
+    if planned_date is not None and planned_date < timezone.localdate():
+        raise ValidationError({"planned_date": _("The planned completion date is in the past.")})
+    problem.root_cause = (root_cause or "").strip()
+    problem.measures = (measures or "").strip()
+    problem.planned_date = planned_date
+    problem.save(update_fields=["root_cause", "measures", "planned_date"])
+    audit(actor=by, action="problem.save_plan_draft", target=problem)
+    return problem
+
+
+@transaction.atomic
+def problem_pass_up_plan(*, problem: Problem, by: User, opinion: str = "", task=None,
+                         on_behalf_of: User | None = None) -> Problem:
+    """A reviewer below the last level agrees with the plan and passes it up (逐级审核)."""
+    _require(problem, Status.PLAN_REVIEW)
+    _opinion(problem, by, Opinion.Kind.PASS_UP, opinion, task, on_behalf_of)
+    problem.review_level += 1
+    problem.save(update_fields=["review_level"])
+    audit(actor=by, action="problem.pass_up_plan", target=problem, level=problem.review_level)
+    return problem
+
+
+def problem_withdraw(*, problem: Problem, by: User, reason: str = "", task=None) -> Problem:
+    """The unit takes back its plan, or its report of the rectification done, before the
+    reviewer or verifier has acted (撤回)."""
+    _require(problem, Status.PLAN_REVIEW, Status.VERIFYING)
+    _opinion(problem, by, Opinion.Kind.WITHDRAW, (reason or "").strip(), task)
+    back = Status.ANALYSING if problem.status == Status.PLAN_REVIEW else Status.RECTIFYING
+    problem.status = back
+    problem.review_level = 0
+    if back == Status.RECTIFYING:
+        problem.rectified_at = None
+    problem.save()
+    audit(actor=by, action="problem.withdraw", target=problem, to=back,
+          task=task.pk if task else None)
     return problem
 
 

@@ -95,6 +95,7 @@ def report_submit(*, report: QuarterlyReport, by: User, data: dict) -> Quarterly
     """The unit head submits the report to the supervising leader."""
     _write_content(report, by, data, complete=True)
     report.status = Status.SUBMITTED
+    report.review_level = 0
     report.version += 1
     report.submitted_at = timezone.now()
     report.submitted_by = by
@@ -141,6 +142,35 @@ def report_return(*, report: QuarterlyReport, by: User, opinion: str, task=None,
     report.save()
     audit(actor=by, action="report.return", target=report, version=report.version,
           on_behalf_of=on_behalf_of.pk if on_behalf_of else None)
+    return report
+
+
+@transaction.atomic
+def report_pass_up(*, report: QuarterlyReport, by: User, opinion: str = "", task=None,
+                   on_behalf_of: User | None = None) -> QuarterlyReport:
+    """A reviewer below the last level agrees and passes the report up (逐级审核)."""
+    _decide(report=report, by=by, kind=Opinion.Kind.PASS_UP, opinion=opinion, task=task,
+            on_behalf_of=on_behalf_of)
+    report.review_level += 1
+    report.save()
+    audit(actor=by, action="report.pass_up", target=report, version=report.version,
+          level=report.review_level, on_behalf_of=on_behalf_of.pk if on_behalf_of else None)
+    return report
+
+
+def report_withdraw(*, report: QuarterlyReport, by: User, reason: str = "", task=None
+                    ) -> QuarterlyReport:
+    """The submitter takes a report back before any reviewer has acted (撤回)."""
+    if report.status != Status.SUBMITTED:
+        raise ValidationError(_("This report is %(status)s; only a submitted report can be "
+                                "withdrawn.") % {"status": report.get_status_display()})
+    Opinion.objects.create(report=report, task=task, author=by, kind=Opinion.Kind.WITHDRAW,
+                           text=(reason or "").strip(), version=report.version)
+    report.status = Status.DRAFT
+    report.review_level = 0
+    report.save()
+    audit(actor=by, action="report.withdraw", target=report, version=report.version,
+          task=task.pk if task else None)
     return report
 
 

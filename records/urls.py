@@ -2,6 +2,8 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 
+from flows import approval_views
+
 from . import circular_views, ledger_views, notification_views, problem_views, views
 from .models import Problem
 
@@ -21,6 +23,8 @@ class ReportsApp(Application):
     edit_path = path("<int:pk>/edit/", views.ReportEditView.as_view(), name="edit")
     trail_path = path("<int:pk>/trail/", views.AuditTrailView.as_view(), name="trail")
     cancel_path = path("<int:pk>/cancel/", views.CancelView.as_view(), name="cancel")
+    withdraw_path = path("<int:pk>/withdraw/", approval_views.WithdrawView.as_view(),
+                         name="withdraw")
 
 
 class ProblemsApp(Application):
@@ -40,6 +44,8 @@ class ProblemsApp(Application):
                       name="trail")
     cancel_path = path("<int:pk>/cancel/", views.CancelView.as_view(model=Problem),
                        name="cancel")
+    withdraw_path = path("<int:pk>/withdraw/",
+                         approval_views.WithdrawView.as_view(model=Problem), name="withdraw")
     extension_path = path("<int:pk>/extension/", problem_views.ExtensionDecisionView.as_view(),
                           name="extension")
     evidence_path = path("<int:pk>/evidence/<int:evidence_pk>/",

@@ -12,7 +12,9 @@ from django.views import generic
 
 from accounts import chain
 from accounts.models import Post
+from flows import approvals
 from flows.cancel import can_cancel
+from flows.path import path_ahead
 from flows.reminders import notices_for
 from flows.selectors import history, open_task_of, task_url
 
@@ -76,6 +78,8 @@ class ReportDetailView(LoginRequiredMixin, generic.TemplateView):
             can_edit=permissions.can_edit_draft(user, report) and task is None,
             can_see_trail=permissions.sees_everything(user),
             can_cancel=can_cancel(user, report),
+            can_withdraw=approvals.can_withdraw(user, report),
+            path=path_ahead(report),
             side_opinions=report.opinions.filter(task__isnull=True).select_related("author"),
             **kwargs,
         )

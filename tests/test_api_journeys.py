@@ -42,7 +42,7 @@ def test_a_quarterly_report_is_written_returned_revised_and_signed_off(sanitatio
     assert task["step"] == "draft" and task["unit"]["code"] == "sanitation"
     assert task["item"] == {"type": "report", "id": sanitation_report.pk,
                             "title": str(sanitation_report), "status": "draft"}
-    assert set(task["actions"]) == {"save", "submit"}
+    assert set(task["actions"]) == {"save", "submit", "transfer"}
     assert task["deadline"] == sanitation_report.due_date.isoformat()
 
     # a draft keeps the task; submitting without the duties is refused with the page's message
@@ -56,7 +56,8 @@ def test_a_quarterly_report_is_written_returned_revised_and_signed_off(sanitatio
     assert head.get("/api/v1/tasks/").json()["count"] == 0
 
     review = only_task(leader, flow="quarterlyreport")
-    assert review["step"] == "review" and set(review["actions"]) == {"sign_off", "return"}
+    assert review["step"] == "review" and set(review["actions"]) == {"sign_off", "pass_up", "return",
+                                                                   "transfer"}
     no_opinion = act(leader, review, "return", opinion="")
     assert no_opinion.status_code == 400 and "opinion" in no_opinion.json()["errors"]
     assert act(leader, review, "return", opinion="请补充问题整改情况。").status_code == 200
@@ -95,7 +96,7 @@ def test_a_problem_goes_from_registration_to_filing_through_the_api(bureau):
 
     later = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
     analyse = only_task(head, flow="rectification")
-    assert analyse["step"] == "analyse" and analyse["actions"] == ["analyse"]
+    assert analyse["step"] == "analyse" and analyse["actions"] == ["save", "analyse", "transfer"]
     assert act(head, analyse, "analyse", root_cause="车辆管理制度执行不严。",
                measures="建立派车登记制度。", planned_date=later).status_code == 200
     assert act(leader, only_task(leader, flow="rectification"), "return",
@@ -108,7 +109,7 @@ def test_a_problem_goes_from_registration_to_filing_through_the_api(bureau):
 
     rectify = only_task(head, flow="rectification")
     assert set(rectify["actions"]) == {"progress", "evidence", "request_extension",
-                                       "report_done"}
+                                       "report_done", "transfer"}
     # nothing done yet: reporting it done is refused
     early = act(head, rectify, "report_done")
     assert early.status_code == 400 and early.json()["detail"]

@@ -102,9 +102,11 @@ def world(bureau, unit, client_for, head_sanitation, leader_li, jiwei_chen, head
 def _fill(name, route, world):
     """URL kwargs that point at the world's records, for one route; None if unknown."""
     parts = name.split(":")
-    if name in ("reports:detail", "reports:edit", "reports:trail", "reports:cancel"):
+    if name in ("reports:detail", "reports:edit", "reports:trail", "reports:cancel",
+                "reports:withdraw"):
         return [{"pk": r.pk} for r in world["reports"]]
-    if name in ("problems:detail", "problems:extension", "problems:trail", "problems:cancel"):
+    if name in ("problems:detail", "problems:extension", "problems:trail", "problems:cancel",
+                "problems:withdraw"):
         return [{"pk": p.pk} for p in world["problems"]]
     if name == "problems:evidence":
         return [{"pk": p.pk, "evidence_pk": p.evidence.get().pk} for p in world["problems"]]
@@ -122,6 +124,10 @@ def _fill(name, route, world):
         processes = [r.process_id for r in world["reports"] + world["problems"]]
         tasks = Task.objects.filter(process_id__in=processes, flow_task_type="HUMAN")
         return [{"pk": t.pk, "action": action} for t in tasks for action in actions_of(t)]
+    if name == "workflow:transfer":
+        processes = [r.process_id for r in world["reports"] + world["problems"]]
+        tasks = Task.objects.filter(process_id__in=processes, flow_task_type="HUMAN")
+        return [{"task_pk": t.pk} for t in tasks]
     if parts[:2] == ["workflow", "flows"]:
         records = world["reports"] if parts[2] == "quarterlyreport" else world["problems"]
         processes = [r.process_id for r in records]

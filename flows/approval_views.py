@@ -1,0 +1,83 @@
+"""Pages for the approval actions that are not a step's own form: withdraw (撤回) from an
+item's page, transfer (转办) from a task page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views import generic
+from viewflow.workflow.exceptions import FlowLockFailed
+from viewflow.workflow.models import Task
+
+from records import permissions
+from records.forms import TransferForm
+from records.models import QuarterlyReport
+
+from . import approvals
+from .actions import TaskConflict
+from .selectors import task_url
+
+BUSY = _("Someone else is acting on this item right now; nothing was changed. Try again "
+         "in a moment.")
+
+
+def _detail(record) -> str:
+    return "reports:detail" if isinstance(record, QuarterlyReport) else "problems:detail"
+
+
+class WithdrawView(LoginRequiredMixin, generic.View):
+    """The submitter takes the item back before the reviewer acts."""
+
+    model = QuarterlyReport
+
+    def post(self, request, pk):
+        record = get_object_or_404(self.model.objects.select_related("unit"), pk=pk)
+        if not permissions.can_view(request.user, record):
+            raise Http404(_("No such record."))
+        try:
+            approvals.withdraw(record=record, by=request.user,
+                               reason=request.POST.get("reason", "")[:1000])
+        except (ValidationError, TaskConflict) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        except FlowLockFailed:
+            messages.error(request, str(BUSY))
+        else:
+            messages.success(request, _("Withdrawn: it is back with you to revise and submit "
+                                        "again."))
+        return redirect(_detail(record), pk=record.pk)
+
+
+class TransferView(LoginRequiredMixin, generic.View):
+    """The owner of an open task hands it to someone whose post qualifies, with a reason."""
+
+    def post(self, request, task_pk):
+        task = Task.objects.filter(pk=task_pk, owner_id=request.user.pk,
+                                   flow_task_type="HUMAN").first()
+        if task is None:
+            raise Http404(_("No such task."))
+        record = task.flow_task.flow_class.instance.record_of(task.process)
+        form = TransferForm(request.POST, candidates=approvals.transfer_candidates(task, record))
+        try:
+            if not form.is_valid():
+                raise ValidationError([e for errors in form.errors.values() for e in errors])
+            approvals.transfer(task_pk=task.pk, by=request.user, to=form.cleaned_data["to"],
+                               reason=form.cleaned_data["reason"])
+        except (ValidationError, TaskConflict) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+            return redirect(task_url(task) if task.status == "ASSIGNED" else
+                            _detail_url(record))
+        except FlowLockFailed:
+            messages.error(request, str(BUSY))
+            return redirect(task_url(task))
+        messages.success(request, _("Transferred to %(name)s.") % {"name": form.cleaned_data["to"]})
+        return redirect(_detail(record), pk=record.pk)
+
+
+def _detail_url(record) -> str:
+    from django.urls import reverse
+
+    return reverse(_detail(record), args=[record.pk])

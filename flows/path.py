@@ -1,0 +1,141 @@
+"""The path ahead of an open item: the steps still to come, who will act on each (by
+today's chain, level by level, recusal applied) and their deadlines.
+
+The step in progress shows its real owner and deadline; later steps are what the
+chain would give them if they started today, with deadlines counted in working days
+from the one before (marked as estimates).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from viewflow.workflow.models import Task
+
+from accounts import chain
+from accounts.models import User
+from records.models import Problem, QuarterlyReport
+from records.services import working_days
+from records.workdays import add_working_days
+
+from . import routing
+from .selectors import OPEN_STATUSES
+
+
+@dataclass
+class Step:
+    title: str
+    person: User | None = None
+    on_behalf_of: User | None = None
+    due: datetime.date | None = None
+    is_current: bool = False
+    estimated: bool = False
+    note: str = ""
+    name: str = ""
+
+
+def _after(day: datetime.date | None, key: str) -> datetime.date:
+    start = max(day or timezone.localdate(), timezone.localdate())
+    return add_working_days(start, working_days(key))
+
+
+def _levels(record, step: str, title: str, first: int, due: datetime.date | None,
+            days_key: str) -> tuple[list[Step], datetime.date | None]:
+    try:
+        levels = routing.review_levels(record, step)
+    except chain.ChainGap as gap:
+        return [Step(title, note=str(gap))], due
+    steps = []
+    for number, level in enumerate(levels[first:], start=first + 1):
+        due = _after(due, days_key)
+        label = title if len(levels) == 1 else _("%(step)s (level %(n)s of %(total)s)") % {
+            "step": title, "n": number, "total": len(levels)}
+        note = (_("%(name)s recused: %(reason)s") % {"name": level.recused, "reason": level.reason}
+                if level.recused else "")
+        steps.append(Step(label, level.user, level.assignee.on_behalf_of, due, estimated=True,
+                          note=note))
+    return steps, due
+
+
+def _unit_head(record, title: str, due: datetime.date | None, estimated=True) -> Step:
+    try:
+        assignee = chain.unit_head_assignee(record.unit)
+    except chain.ChainGap as gap:
+        return Step(title, due=due, note=str(gap), estimated=estimated)
+    return Step(title, assignee.user, assignee.on_behalf_of, due, estimated=estimated)
+
+
+def _current(record) -> Step | None:
+    task = (Task.objects.filter(process_id=record.process_id, flow_task_type="HUMAN",
+                                status__in=OPEN_STATUSES)
+            .select_related("owner").order_by("-created").first())
+    if task is None:
+        return None
+    behalf = task.data.get("on_behalf_of")
+    title = str(task.flow_task.task_title)
+    if task.data.get("levels", 1) > 1:
+        title = _("%(step)s (level %(n)s of %(total)s)") % {
+            "step": title, "n": task.data["level"], "total": task.data["levels"]}
+    recused = task.data.get("recused") or {}
+    note = (_("%(name)s recused: %(reason)s") % {"name": recused["name"],
+                                                  "reason": recused["reason"]}
+            if recused else "")
+    due = record.step_due_date if isinstance(record, QuarterlyReport) else record.due_date
+    return Step(title, task.owner, User.objects.filter(pk=behalf).first() if behalf else None,
+                due, is_current=True, note=note, name=task.flow_task.name)
+
+
+def path_ahead(record: QuarterlyReport | Problem) -> list[Step]:
+    """The step in progress, then every step still to come, in order ([] when done)."""
+    if not record.is_open or record.process_id is None:
+        return []
+    current = _current(record)
+    if current is None:
+        return []
+    steps = [current]
+    due = current.due
+    if isinstance(record, QuarterlyReport):
+        if current.name == "draft":
+            more, due = _levels(record, "review", _("Review"), 0, due, "report_review")
+        else:
+            more, due = _levels(record, "review", _("Review"), record.review_level + 1, due,
+                                "report_review")
+        steps += more
+        copies = _("copied to the secretary") if _copies_secretary() else ""
+        steps.append(Step(_("Archived"), note=copies))
+        return steps
+    name = current.name
+    if name == "analyse":
+        more, due = _levels(record, "approve_plan", _("Approve the plan"), 0, due,
+                            "problem_plan_review")
+        steps += more
+    elif name == "approve_plan":
+        more, due = _levels(record, "approve_plan", _("Approve the plan"),
+                            record.review_level + 1, due, "problem_plan_review")
+        steps += more
+    if name in ("analyse", "approve_plan"):
+        steps.append(_unit_head(record, _("Rectify"), None))
+        steps[-1].note = _("by the planned completion date")
+        due = record.planned_date
+    if name != "verify":
+        try:
+            level = routing.verifier(record)
+            steps.append(Step(_("Verify and close out"), level.user, level.assignee.on_behalf_of,
+                              _after(due, "problem_verify"), estimated=True,
+                              note=_("%(name)s recused: %(reason)s") % {
+                                  "name": level.recused, "reason": level.reason}
+                              if level.recused else ""))
+        except chain.ChainGap as gap:
+            steps.append(Step(_("Verify and close out"), note=str(gap)))
+    steps.append(Step(_("File with the stationed group"), note=_("automatic after close-out")))
+    return steps
+
+
+def _copies_secretary() -> bool:
+    from django.conf import settings
+
+    return "secretary" in settings.DUTYCHAIN_COPY_TO.get("quarterlyreport.review", {}).get(
+        "sign_off", [])
