@@ -61,11 +61,12 @@ class ReviewForm(OpinionForm):
 class TransferForm(forms.Form):
     """Hand an open task to someone else whose post qualifies for the step (转办)."""
 
-    to = forms.ModelChoiceField(label=_("Transfer to"), queryset=None,
-                                error_messages={"invalid_choice": _(
-                                    "Choose someone who can take this step over.")})
+    to = forms.ModelChoiceField(label=_("Transfer to"), queryset=None, error_messages={
+        "invalid_choice": _("Choose someone who can take this step over."),
+        "required": _("Choose who takes the task over.")})
     reason = forms.CharField(label=_("Reason"), max_length=1000,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": _("Give the reason for the transfer.")})
 
     def __init__(self, *args, candidates=None, **kwargs):
         from accounts.models import User

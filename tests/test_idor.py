@@ -112,9 +112,10 @@ def _fill(name, route, world):
         return [{"pk": p.pk, "evidence_pk": p.evidence.get().pk} for p in world["problems"]]
     if name == "notifications:read":
         return [{"pk": world["notification"].pk}]
-    if name == "api:report":
+    if name in ("api:report", "api:report_withdraw"):
         return [{"pk": r.pk} for r in world["reports"]]
-    if name in ("api:problem", "api:problem_evidence_upload", "api:problem_extension"):
+    if name in ("api:problem", "api:problem_evidence_upload", "api:problem_extension",
+                "api:problem_withdraw"):
         return [{"pk": p.pk} for p in world["problems"]]
     if name == "api:problem_evidence":
         return [{"pk": p.pk, "evidence_pk": p.evidence.get().pk} for p in world["problems"]]

@@ -108,20 +108,28 @@ class TaskActionRequestSerializer(serializers.Serializer):
     """The fields of every action; each action reads its own (see the action's description)."""
 
     opinion = serializers.CharField(required=False, allow_blank=True, max_length=4000,
-                                    help_text=_("sign_off, return, approve_plan, close_out, "
-                                                "send_back (required to return or send back)."))
+                                    help_text=_("sign_off, pass_up, return, approve_plan, "
+                                                "close_out, send_back (required to return or "
+                                                "send back)."))
+    copy_to = serializers.ListField(
+        child=serializers.IntegerField(), required=False,
+        help_text=_("sign_off, pass_up, return, approve_plan, close_out, send_back: ids of "
+                    "people to copy the decision to (抄送), besides the configured ones."))
+    to = serializers.IntegerField(required=False,
+                                  help_text=_("transfer: the id of the person taking it over."))
     work_done = serializers.CharField(required=False, allow_blank=True,
                                       help_text=_("save, submit (required to submit)."))
     problems = serializers.CharField(required=False, allow_blank=True, help_text=_("save, submit."))
     next_steps = serializers.CharField(required=False, allow_blank=True,
                                        help_text=_("save, submit."))
-    root_cause = serializers.CharField(required=False, help_text=_("analyse."))
-    measures = serializers.CharField(required=False, help_text=_("analyse."))
-    planned_date = serializers.DateField(required=False, help_text=_("analyse."))
+    root_cause = serializers.CharField(required=False, help_text=_("save (a draft), analyse."))
+    measures = serializers.CharField(required=False, help_text=_("save (a draft), analyse."))
+    planned_date = serializers.DateField(required=False,
+                                         help_text=_("save (a draft), analyse."))
     text = serializers.CharField(required=False, max_length=4000, help_text=_("progress."))
     new_date = serializers.DateField(required=False, help_text=_("request_extension."))
     reason = serializers.CharField(required=False, max_length=2000,
-                                   help_text=_("request_extension."))
+                                   help_text=_("request_extension, transfer (required)."))
     file = serializers.FileField(required=False,
                                  help_text=_("evidence (multipart/form-data)."))
 
@@ -144,16 +152,52 @@ class OpinionSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "text", "author", "on_behalf_of", "version", "created_at", "task"]
 
 
+class TransferNoteSerializer(serializers.Serializer):
+    author = PersonSerializer(help_text=_("Who handed the task over."))
+    to = PersonSerializer(allow_null=True, help_text=_("Who took it over."))
+    text = serializers.CharField(help_text=_("The reason."))
+    created_at = serializers.DateTimeField()
+
+
+class RecusalSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text=_("Who would have had the step."))
+    reason = serializers.CharField()
+
+
 class HistoryEntrySerializer(serializers.Serializer):
     task = serializers.IntegerField(source="task.pk")
     step = serializers.CharField(source="task.flow_task.name")
     title = serializers.CharField(source="step")
+    level = serializers.CharField(help_text=_("Level of a level-by-level review, if any."))
     owner = PersonSerializer(allow_null=True)
     on_behalf_of = PersonSerializer(allow_null=True)
     created = serializers.DateTimeField()
     finished = serializers.DateTimeField(allow_null=True)
     is_open = serializers.BooleanField()
+    cancelled = serializers.BooleanField(help_text=_("The step was withdrawn or not needed."))
     opinion = OpinionSerializer(allow_null=True)
+    transfers = TransferNoteSerializer(source="notes", many=True)
+    copied_to = PersonSerializer(source="copies", many=True)
+    recused = RecusalSerializer(allow_null=True)
+
+
+class PathStepSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    person = PersonSerializer(allow_null=True)
+    on_behalf_of = PersonSerializer(allow_null=True)
+    due = serializers.DateField(allow_null=True)
+    is_current = serializers.BooleanField()
+    estimated = serializers.BooleanField(help_text=_("The deadline is an estimate."))
+    note = serializers.CharField()
+
+
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+
+
+class WithdrawResultSerializer(serializers.Serializer):
+    item = ItemSerializer()
+    task = serializers.IntegerField(help_text=_("The drafting task it went back to."))
 
 
 # -- reports ---------------------------------------------------------------------------------
@@ -171,11 +215,12 @@ class ReportSerializer(serializers.ModelSerializer):
 
 class ReportDetailSerializer(ReportSerializer):
     history = HistoryEntrySerializer(many=True)
+    path_ahead = PathStepSerializer(many=True)
     opinions = OpinionSerializer(many=True)
 
     class Meta(ReportSerializer.Meta):
         fields = [*ReportSerializer.Meta.fields, "work_done", "problems", "next_steps",
-                  "history", "opinions"]
+                  "history", "path_ahead", "opinions"]
 
 
 class ReportFilterSerializer(serializers.Serializer):
@@ -235,6 +280,7 @@ class ExtensionRequestSerializer(serializers.ModelSerializer):
 class ProblemDetailSerializer(ProblemSerializer):
     registered_by = PersonSerializer()
     history = HistoryEntrySerializer(many=True)
+    path_ahead = PathStepSerializer(many=True)
     opinions = OpinionSerializer(many=True)
     evidence = EvidenceSerializer(many=True)
     progress_notes = ProgressNoteSerializer(many=True)
@@ -242,7 +288,8 @@ class ProblemDetailSerializer(ProblemSerializer):
 
     class Meta(ProblemSerializer.Meta):
         fields = [*ProblemSerializer.Meta.fields, "registered_by", "root_cause", "measures",
-                  "rectified_at", "closed_at", "filed_at", "history", "opinions", "evidence",
+                  "rectified_at", "closed_at", "filed_at", "history", "path_ahead", "opinions",
+                  "evidence",
                   "progress_notes", "extensions"]
 
 

@@ -28,6 +28,8 @@ from viewflow.workflow.status import STATUS
 from accounts import chain
 from accounts.models import Post
 from flows import actions as task_actions
+from flows import approvals
+from flows.path import path_ahead
 from flows.selectors import history, open_task_of
 from flows.viewsets import record_of_task
 from records import circulars, ledger, permissions, problems, selectors
@@ -246,6 +248,7 @@ class ReportDetailView(APIView):
     def get(self, request, pk):
         report = visible_report_or_404(request.user, pk)
         report.history = history(report)
+        report.path_ahead = path_ahead(report)
         prefetch_related_objects([report], Prefetch(
             "opinions", queryset=Opinion.objects.select_related("author", "on_behalf_of")))
         return Response(s.ReportDetailSerializer(report).data)
@@ -299,6 +302,7 @@ class ProblemDetailView(APIView):
         problem = visible_problem_or_404(request.user, pk)
         ledger.decorate(problem, ledger.Lights.now())
         problem.history = history(problem)
+        problem.path_ahead = path_ahead(problem)
         prefetch_related_objects(
             [problem],
             Prefetch("opinions", queryset=Opinion.objects.select_related("author",
@@ -378,6 +382,32 @@ class ExtensionDecisionView(APIView):
         decided = ExtensionRequest.objects.select_related("requested_by", "decided_by").get(
             pk=decided.pk)
         return Response(s.ExtensionRequestSerializer(decided).data)
+
+
+class WithdrawView(APIView):
+    """The submitter takes the item back before the reviewer acts (撤回)."""
+
+    model = QuarterlyReport
+
+    @extend_schema(request=s.WithdrawSerializer,
+                   responses={200: s.WithdrawResultSerializer, **errors(400, 401, 403, 404, 409)},
+                   summary="Withdraw what I submitted, while its reviewer has not acted yet.")
+    def post(self, request, pk):
+        if self.model is QuarterlyReport:
+            record = visible_report_or_404(request.user, pk)
+        else:
+            record = visible_problem_or_404(request.user, pk)
+        data = s.WithdrawSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        task = approvals.withdraw(record=record, by=request.user,
+                                  reason=data.validated_data.get("reason", ""))
+        record.refresh_from_db()
+        return Response(s.WithdrawResultSerializer(
+            {"item": s.item_of(record), "task": task.pk}).data)
+
+
+class ProblemWithdrawView(WithdrawView):
+    model = Problem
 
 
 # -- notifications ---------------------------------------------------------------------------
