@@ -79,18 +79,19 @@ def _decision(service, field, decision):
     return handler
 
 
-def _at_last_level(record, task) -> str:
-    from . import routing
+def _is_last_level(task) -> bool:
+    """Set when the task was assigned (and again when the chain moves it): flows/base.py."""
+    return task.data.get("level", 1) >= task.data.get("levels", 1)
 
-    if routing.is_final_level(record, task.flow_task.name):
+
+def _at_last_level(record, task) -> str:
+    if _is_last_level(task):
         return ""
     return _("This goes on to the next level for review: pass it up or return it.")
 
 
 def _below_last_level(record, task) -> str:
-    from . import routing
-
-    if not routing.is_final_level(record, task.flow_task.name):
+    if not _is_last_level(task):
         return ""
     return _("You are the last level of review: decide, or return it.")
 
@@ -203,6 +204,14 @@ def flow_key(task: Task) -> tuple[str, str]:
 def actions_of(task: Task) -> dict[str, Action]:
     """The actions of the task's step (empty for a step we do not know)."""
     return ACTIONS.get(flow_key(task), {})
+
+
+def open_actions(task: Task) -> list[str]:
+    """The actions the task allows now (a lower level of review passes up, the last decides);
+    reads only the task."""
+    return [name for name, action in actions_of(task).items()
+            if action.refusal not in (_at_last_level, _below_last_level)
+            or not action.refused(None, task)]
 
 
 def _owned_task(task_pk: int, user: User) -> Task:

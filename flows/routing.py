@@ -146,11 +146,6 @@ def current_level(record: QuarterlyReport | Problem, step: str) -> tuple[int, li
     return min(record.review_level, len(levels) - 1), levels
 
 
-def is_final_level(record: QuarterlyReport | Problem, step: str) -> bool:
-    index, levels = current_level(record, step)
-    return index == len(levels) - 1
-
-
 def verifier(problem: Problem) -> Level:
     """The committee member who registered the problem, else the longest-serving; by
     recusal another committee member, then the secretary."""

@@ -56,8 +56,7 @@ def test_a_quarterly_report_is_written_returned_revised_and_signed_off(sanitatio
     assert head.get("/api/v1/tasks/").json()["count"] == 0
 
     review = only_task(leader, flow="quarterlyreport")
-    assert review["step"] == "review" and set(review["actions"]) == {"sign_off", "pass_up", "return",
-                                                                   "transfer"}
+    assert review["step"] == "review" and set(review["actions"]) == {"sign_off", "return", "transfer"}
     no_opinion = act(leader, review, "return", opinion="")
     assert no_opinion.status_code == 400 and "opinion" in no_opinion.json()["errors"]
     assert act(leader, review, "return", opinion="请补充问题整改情况。").status_code == 200

@@ -118,6 +118,8 @@ def test_a_plan_can_be_reviewed_level_by_level_too(bureau, settings, client_for)
         "planned_date": (timezone.localdate() + datetime.timedelta(days=20)).isoformat()})
     assert open_task(problem).owner.username == "head_enforcement"
     api = api_for("head_enforcement")
+    listed = api.get("/api/v1/tasks/").json()["results"][0]["actions"]
+    assert "pass_up" in listed and "approve_plan" not in listed
     refused = api.post(f"/api/v1/tasks/{open_task(problem).pk}/approve_plan/", {},
                        format="json")
     assert refused.status_code == 400 and "下一级" in refused.json()["detail"]

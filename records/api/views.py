@@ -169,7 +169,7 @@ def task_row(task: Task, lights: ledger.Lights) -> dict:
         "id": task.pk, "process": task.process_id, "flow": app_name, "step": step,
         "title": str(task.flow_task.task_title), "item": s.item_of(record), "unit": record.unit,
         "deadline": deadline, "light": light, "created": task.created,
-        "actions": list(task_actions.actions_of(task)),
+        "actions": task_actions.open_actions(task),
     }
 
 
