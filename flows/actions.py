@@ -10,6 +10,7 @@ still open; a completing action finishes the task and the flow moves on.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django import forms as django_forms
@@ -232,6 +233,23 @@ def _validate(action: Action, record, data: Mapping, files: Mapping) -> dict:
     return form.cleaned_data
 
 
+@contextmanager
+def own_open_task(task: Task, user: User):
+    """Under the flow's row lock and a transaction, the task fresh from the database and its
+    record: still the user's (else 404) and still open (else TaskConflict)."""
+    flow_class = task.flow_task.flow_class
+    with flow_class.lock(task.process_id), transaction.atomic():
+        task = Task.objects.select_related("process").get(pk=task.pk)
+        if task.owner_id != user.pk:
+            raise Http404(_("No such task."))
+        if task.status != STATUS.ASSIGNED:
+            raise TaskConflict(_("This task has already been handled; nothing was changed."))
+        record = flow_class.instance.record_of(task.process)
+        if record is None:
+            raise Http404(_("No such task."))
+        yield task, record
+
+
 def take(*, task_pk: int, name: str, user: User, data: Mapping, files: Mapping | None = None,
          request=None):
     """Take action ``name`` on the task; returns (task, record, what the service returned).
@@ -254,15 +272,7 @@ def take(*, task_pk: int, name: str, user: User, data: Mapping, files: Mapping |
         task = approvals.transfer(task_pk=task.pk, by=user, to=cleaned.get("to"),
                                   reason=cleaned.get("reason", ""))
         return task, flow_class.instance.record_of(task.process), None
-    with flow_class.lock(task.process_id), transaction.atomic():
-        task = Task.objects.select_related("process").get(pk=task.pk)
-        if task.owner_id != user.pk:
-            raise Http404(_("No such task."))
-        if task.status != STATUS.ASSIGNED:
-            raise TaskConflict(_("This task has already been handled; nothing was changed."))
-        record = flow_class.instance.record_of(task.process)
-        if record is None:
-            raise Http404(_("No such task."))
+    with own_open_task(task, user) as (task, record):
         refusal = action.refused(record, task)
         if refusal:
             raise ValidationError(refusal)

@@ -27,7 +27,7 @@ from records import notifications, permissions, problems, services
 from records.models import CopyTo, Notification, Opinion, Problem, QuarterlyReport
 
 from . import routing
-from .actions import TaskConflict, flow_key
+from .actions import TaskConflict, flow_key, own_open_task
 
 # the step a withdrawal cancels → the step it goes back to
 WITHDRAWABLE = {
@@ -147,15 +147,8 @@ def transfer(*, task_pk: int, by: User, to: User | None, reason: str) -> Task:
     task = Task.objects.filter(pk=task_pk, owner_id=by.pk, flow_task_type="HUMAN").first()
     if task is None:
         raise Http404(_("No such task."))
-    flow_class = task.flow_task.flow_class
     reason = (reason or "").strip()
-    with flow_class.lock(task.process_id), transaction.atomic():
-        task = Task.objects.select_related("process").get(pk=task.pk)
-        if task.owner_id != by.pk:
-            raise Http404(_("No such task."))
-        if task.status != STATUS.ASSIGNED:
-            raise TaskConflict(_("This task has already been handled; nothing was changed."))
-        record = flow_class.instance.record_of(task.process)
+    with own_open_task(task, by) as (task, record):
         if not reason:
             raise ValidationError({"reason": _("Give the reason for the transfer.")})
         if to is None:
