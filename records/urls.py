@@ -2,7 +2,14 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 
-from . import circular_views, ledger_views, notification_views, problem_views, views
+from . import (
+    circular_views,
+    ledger_views,
+    notification_views,
+    problem_views,
+    sheet_views,
+    views,
+)
 from .models import Problem
 
 
@@ -21,6 +28,10 @@ class ReportsApp(Application):
     edit_path = path("<int:pk>/edit/", views.ReportEditView.as_view(), name="edit")
     trail_path = path("<int:pk>/trail/", views.AuditTrailView.as_view(), name="trail")
     cancel_path = path("<int:pk>/cancel/", views.CancelView.as_view(), name="cancel")
+    sheet_pdf_path = path("<int:pk>/sheet.pdf", sheet_views.SheetDownloadView.as_view(),
+                          name="sheet_pdf")
+    sheet_docx_path = path("<int:pk>/sheet.docx",
+                           sheet_views.SheetDownloadView.as_view(fmt="docx"), name="sheet_docx")
 
 
 class ProblemsApp(Application):
@@ -42,6 +53,11 @@ class ProblemsApp(Application):
                        name="cancel")
     extension_path = path("<int:pk>/extension/", problem_views.ExtensionDecisionView.as_view(),
                           name="extension")
+    sheet_pdf_path = path("<int:pk>/sheet.pdf",
+                          sheet_views.SheetDownloadView.as_view(model=Problem), name="sheet_pdf")
+    sheet_docx_path = path("<int:pk>/sheet.docx",
+                           sheet_views.SheetDownloadView.as_view(model=Problem, fmt="docx"),
+                           name="sheet_docx")
     evidence_path = path("<int:pk>/evidence/<int:evidence_pk>/",
                          problem_views.EvidenceDownloadView.as_view(), name="evidence")
 
