@@ -330,7 +330,7 @@ def render_docx(sheet: Sheet) -> bytes:
     """The sheet as an A4 Word document: title, number, a bordered table of fields and steps."""
     import docx
     from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
     from docx.shared import Mm, Pt
 
     center = WD_ALIGN_PARAGRAPH.CENTER
@@ -361,8 +361,9 @@ def render_docx(sheet: Sheet) -> bytes:
 
         meta = document.add_paragraph()
         meta.paragraph_format.space_after = Pt(6)
+        meta.paragraph_format.tab_stops.add_tab_stop(Mm(170), WD_TAB_ALIGNMENT.RIGHT)
         _set_font(meta.add_run(f"{labels['number']}：{sheet.number}"), DOCX_BODY_FONT, 12)
-        _set_font(meta.add_run("\t" * 5 + f"{labels['printed']}：{_day(sheet.printed_at)}"),
+        _set_font(meta.add_run(f"\t{labels['printed']}：{_day(sheet.printed_at)}"),
                   DOCX_BODY_FONT, 12)
 
         # fields and content: label | value | label | value

@@ -288,7 +288,8 @@ def test_outsiders_get_no_sheet(signed_report, filed_problem, client_for, userna
     urls = []
     for name, record in (("reports", signed_report), ("problems", filed_problem)):
         urls += [f"/{name}/{record.pk}/sheet.pdf", f"/{name}/{record.pk}/sheet.docx",
-                 f"/api/v1/{name}/{record.pk}/sheet/pdf/", f"/api/v1/{name}/{record.pk}/sheet/docx/"]
+                 f"/api/v1/{name}/{record.pk}/sheet/pdf/",
+                 f"/api/v1/{name}/{record.pk}/sheet/docx/"]
     for url in urls:
         response = client.get(url)
         assert response.status_code in (403, 404), (url, response.status_code)
