@@ -73,7 +73,13 @@ def embedded_fonts(content: bytes) -> list[dict]:
             if descriptor is None and "/DescendantFonts" in font:
                 descriptor = font["/DescendantFonts"][0].get_object().get("/FontDescriptor")
             descriptor = descriptor.get_object() if descriptor is not None else {}
+            to_unicode = {}
+            if "/ToUnicode" in font:
+                cmap = font["/ToUnicode"].get_object().get_data().decode("latin-1")
+                for code, char in re.findall(r"<([0-9A-Fa-f]{2,4})> <([0-9A-Fa-f]{4})>", cmap):
+                    to_unicode[int(code, 16)] = chr(int(char, 16))
             found[str(font["/BaseFont"])] = {
+                "to_unicode": to_unicode,
                 "file": next((descriptor[key].get_object() for key in
                               ("/FontFile2", "/FontFile3", "/FontFile") if key in descriptor),
                              None)}
@@ -96,9 +102,20 @@ def assert_pdf_draws(content: bytes, texts: list[str]) -> None:
     assert cjk_fonts, fonts
     # each subset reportlab writes is embedded (FontFile2: TrueType outlines)
     assert all(f["file"] is not None for f in cjk_fonts), fonts
+    drawn = set()  # characters some embedded subset draws with a real outline
     for font in cjk_fonts:
         embedded = TTFont(io.BytesIO(font["file"].get_data()))
         assert embedded["maxp"].numGlyphs > 1
+        codes = {}
+        for table in embedded["cmap"].tables:
+            codes.update(table.cmap)
+        glyf = embedded["glyf"]
+        for code, char in font["to_unicode"].items():
+            name = codes.get(code)
+            if code and name and glyf[name].numberOfContours != 0:
+                drawn.add(char)
+    printed = {ch for text in texts for ch in CJK.findall(text) if not ch.isspace()}
+    assert printed - drawn == set(), "printed without an embedded outline"
     cmap = source_cmap()
     missing = {ch for text in texts for ch in CJK.findall(text) if ord(ch) not in cmap}
     assert missing == set(), f"no glyph for {sorted(missing)}"
@@ -376,3 +393,34 @@ def test_the_font_is_the_one_ci_installs():
     ci = (Path(__file__).resolve().parent.parent / ".ci" / "run").read_text()
     assert "fonts-wqy-zenhei" in ci
     assert sheets.DEFAULT_PDF_FONTS[0].endswith("wqy-zenhei.ttc")
+
+
+def test_a_font_without_chinese_is_refused_with_a_message(signed_report, client_for,
+                                                          head_sanitation, settings, tmp_path):
+    """A TrueType font that cannot draw Chinese would print boxes: it is refused."""
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+
+    pen = TTGlyphPen(None)
+    pen.moveTo((0, 0))
+    pen.lineTo((0, 500))
+    pen.lineTo((500, 0))
+    pen.closePath()
+    builder = FontBuilder(1000, isTTF=True)
+    builder.setupGlyphOrder([".notdef", "A"])
+    builder.setupCharacterMap({ord("A"): "A"})
+    builder.setupGlyf({".notdef": pen.glyph(), "A": pen.glyph()})
+    builder.setupHorizontalMetrics({".notdef": (500, 0), "A": (500, 0)})
+    builder.setupHorizontalHeader(ascent=800, descent=-200)
+    builder.setupNameTable({"familyName": "LatinOnly", "styleName": "Regular"})
+    builder.setupOS2()
+    builder.setupPost()
+    latin = tmp_path / "latin.ttf"
+    builder.save(str(latin))
+    settings.DUTYCHAIN_PDF_FONT = str(latin)
+
+    response = client_for(head_sanitation).get(f"/reports/{signed_report.pk}/sheet.pdf",
+                                               follow=True)
+    page = response.content.decode()
+    assert response.status_code == 200 and "不含中文字符" in page
+    assert not AuditEvent.objects.filter(action="report.sheet_print").exists()
