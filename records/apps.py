@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class RecordsConfig(AppConfig):
     name = "records"
     verbose_name = _("Records")
+
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the system checks)

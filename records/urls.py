@@ -4,7 +4,14 @@ from viewflow.urls import Application
 
 from flows import approval_views
 
-from . import circular_views, ledger_views, notification_views, problem_views, views
+from . import (
+    circular_views,
+    ledger_views,
+    notification_views,
+    problem_views,
+    sheet_views,
+    views,
+)
 from .models import Problem
 
 
@@ -25,6 +32,10 @@ class ReportsApp(Application):
     cancel_path = path("<int:pk>/cancel/", views.CancelView.as_view(), name="cancel")
     withdraw_path = path("<int:pk>/withdraw/", approval_views.WithdrawView.as_view(),
                          name="withdraw")
+    sheet_pdf_path = path("<int:pk>/sheet.pdf", sheet_views.SheetDownloadView.as_view(),
+                          name="sheet_pdf")
+    sheet_docx_path = path("<int:pk>/sheet.docx",
+                           sheet_views.SheetDownloadView.as_view(fmt="docx"), name="sheet_docx")
 
 
 class ProblemsApp(Application):
@@ -48,6 +59,11 @@ class ProblemsApp(Application):
                          approval_views.WithdrawView.as_view(model=Problem), name="withdraw")
     extension_path = path("<int:pk>/extension/", problem_views.ExtensionDecisionView.as_view(),
                           name="extension")
+    sheet_pdf_path = path("<int:pk>/sheet.pdf",
+                          sheet_views.SheetDownloadView.as_view(model=Problem), name="sheet_pdf")
+    sheet_docx_path = path("<int:pk>/sheet.docx",
+                           sheet_views.SheetDownloadView.as_view(model=Problem, fmt="docx"),
+                           name="sheet_docx")
     evidence_path = path("<int:pk>/evidence/<int:evidence_pk>/",
                          problem_views.EvidenceDownloadView.as_view(), name="evidence")
 

@@ -103,19 +103,20 @@ def _fill(name, route, world):
     """URL kwargs that point at the world's records, for one route; None if unknown."""
     parts = name.split(":")
     if name in ("reports:detail", "reports:edit", "reports:trail", "reports:cancel",
-                "reports:withdraw"):
+                "reports:withdraw", "reports:sheet_pdf", "reports:sheet_docx"):
         return [{"pk": r.pk} for r in world["reports"]]
     if name in ("problems:detail", "problems:extension", "problems:trail", "problems:cancel",
-                "problems:withdraw"):
+                "problems:withdraw", "problems:sheet_pdf", "problems:sheet_docx"):
         return [{"pk": p.pk} for p in world["problems"]]
     if name == "problems:evidence":
         return [{"pk": p.pk, "evidence_pk": p.evidence.get().pk} for p in world["problems"]]
     if name == "notifications:read":
         return [{"pk": world["notification"].pk}]
-    if name in ("api:report", "api:report_withdraw"):
+    if name in ("api:report", "api:report_withdraw", "api:report_sheet_pdf",
+                "api:report_sheet_docx"):
         return [{"pk": r.pk} for r in world["reports"]]
     if name in ("api:problem", "api:problem_evidence_upload", "api:problem_extension",
-                "api:problem_withdraw"):
+                "api:problem_withdraw", "api:problem_sheet_pdf", "api:problem_sheet_docx"):
         return [{"pk": p.pk} for p in world["problems"]]
     if name == "api:problem_evidence":
         return [{"pk": p.pk, "evidence_pk": p.evidence.get().pk} for p in world["problems"]]
@@ -188,4 +189,6 @@ def test_people_outside_the_chain_get_nothing_from_any_route(world, username):
     assert _snapshot() == before
     # refusals may be audited (downloads are not: they were refused)
     assert not AuditEvent.objects.filter(pk__gt=audit_before,
-                                         action__in=["problem.evidence_download"]).exists()
+                                         action__in=["problem.evidence_download",
+                                                     "report.sheet_print",
+                                                     "problem.sheet_print"]).exists()

@@ -32,7 +32,7 @@ from flows import approvals
 from flows.path import path_ahead
 from flows.selectors import history, open_task_of
 from flows.viewsets import record_of_task
-from records import circulars, ledger, permissions, problems, selectors
+from records import circulars, ledger, permissions, problems, selectors, sheets
 from records.models import (
     Circular,
     Evidence,
@@ -500,3 +500,53 @@ class CircularDocxView(APIView):
             as_attachment=True, filename=circulars.docx_filename(circular))
         return response
 
+
+
+# -- approval sheets -------------------------------------------------------------------------
+
+UNAVAILABLE = {503: OpenApiResponse(s.ErrorSerializer,
+                                    description="The server has no font to print the PDF.")}
+
+
+class SheetView(APIView):
+    """The approval sheet (审批单) of a report or a problem, for the paper archive."""
+
+    model = QuarterlyReport
+    fmt = "pdf"
+
+    def get(self, request, pk):
+        if self.model is QuarterlyReport:
+            record = visible_report_or_404(request.user, pk)
+        else:
+            record = visible_problem_or_404(request.user, pk)
+        try:
+            content, content_type, filename = sheets.sheet_print(
+                record=record, by=request.user, fmt=self.fmt)
+        except sheets.SheetUnavailable as error:
+            return Response(body(error.message), status=status.HTTP_503_SERVICE_UNAVAILABLE)
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=filename)
+        return response
+
+
+def _sheet_view(model, fmt, item):
+    label = "PDF (Chinese font embedded)" if fmt == "pdf" else ".docx"
+
+    @extend_schema(
+        operation_id=f"{item}s_sheet_{fmt}",
+        responses={(200, sheets.FORMATS[fmt]): OpenApiTypes.BINARY,
+                   **errors(401, 403, 404), **(UNAVAILABLE if fmt == "pdf" else {})},
+        summary=f"The {item}'s approval sheet (审批单) as {label}: every step, person, date "
+                f"and opinion (audited).")
+    def get(self, request, pk):
+        return SheetView.get(self, request, pk)
+
+    return type(f"{model.__name__}Sheet{fmt.title()}View", (SheetView,),
+                {"model": model, "fmt": fmt, "get": get, "__doc__": SheetView.__doc__})
+
+
+ReportSheetPdfView = _sheet_view(QuarterlyReport, "pdf", "report")
+ReportSheetDocxView = _sheet_view(QuarterlyReport, "docx", "report")
+ProblemSheetPdfView = _sheet_view(Problem, "pdf", "problem")
+ProblemSheetDocxView = _sheet_view(Problem, "docx", "problem")
