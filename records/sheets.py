@@ -141,14 +141,30 @@ def _history_row(entry, is_report: bool) -> SheetRow:
         decision = pgettext("approval sheet", "Withdrawn")
     elif getattr(entry, "finished", None):
         decision = pgettext("approval sheet", "Handled")
+    owner = getattr(entry, "owner", None)
+    if opinion is not None and owner is not None and opinion.author_id != owner.pk:
+        decision += "（" + _name(opinion.author) + "）"  # a withdrawal by the submitter
+    # the approval actions around the decision: transfers, recusal, copies
+    notes = [_("Transferred %(from)s → %(to)s: %(reason)s") % {
+        "from": _name(note.author), "to": _name(getattr(note, "to", None)), "reason": note.text}
+        for note in getattr(entry, "notes", [])]
+    recused = getattr(entry, "recused", None)
+    if recused:
+        notes.append(_("Recusal: %(name)s %(reason)s") % recused)
+    text = "\n".join([*notes, summarise(getattr(opinion, "text", "") or "", OPINION_CHARS)])
+    copies = getattr(entry, "copies", [])
+    if copies:
+        text += "\n" + _("Copied to: %(names)s") % {"names": "、".join(map(_name, copies))}
+    step = str(getattr(entry, "step", "") or pgettext("approval sheet", "Step"))
+    if getattr(entry, "level", ""):
+        step += "（" + entry.level + "）"
     return SheetRow(
-        step=str(getattr(entry, "step", "") or pgettext("approval sheet", "Step")),
-        person=_person(getattr(entry, "owner", None), getattr(entry, "on_behalf_of", None))
-        if getattr(entry, "owner", None) is not None else "",
+        step=step,
+        person=_person(owner, getattr(entry, "on_behalf_of", None)) if owner is not None else "",
         received=getattr(entry, "created", None),
         finished=getattr(entry, "finished", None),
         decision=decision,
-        opinion=summarise(getattr(opinion, "text", "") or "", OPINION_CHARS),
+        opinion=text.strip(),
         at=getattr(entry, "created", None),
     )
 

@@ -441,3 +441,30 @@ def test_the_unit_saves_its_plan_as_a_draft_and_comes_back_later(bureau, client_
                                       {"planned_date": "2020-01-01"}, format="json")
     assert past.status_code == 400
     assert approvals.withdraw_refusal(user("head_legal"), problem)[1]
+
+
+# -- the approval sheet shows the actions ------------------------------------------------------
+
+def test_the_approval_sheet_prints_transfers_recusal_levels_and_copies(squad_report, client_for):
+    from records import sheets
+
+    from .test_approval_sheet import _squash, docx_text, pdf_text
+
+    submit(client_for(user("head_squad1")), squad_report)
+    review(client_for(user("head_enforcement")), squad_report, "pass_up", "同意上报。")
+    task = open_task(squad_report)
+    client_for(user("leader_zhao")).post(f"/workflow/tasks/{task.pk}/transfer/", {
+        "to": user("leader_wang").pk, "reason": "外出培训。"})
+    client_for(user("leader_wang")).post(task_url(open_task(squad_report)), {
+        "opinion": "同意。", "_sign_off": "1", "copy_to": [user("leader_li").pk]})
+    docx = _squash(docx_text(client_for(user("leader_wang")).get(
+        f"/reports/{squad_report.pk}/sheet.docx").content))
+    for text in ("第1级，共2级", "同意上报。", "转办赵刚→王志强：外出培训。", "抄送：张建国、李明"):
+        assert text in docx, text
+    try:
+        sheets.pdf_font_path()
+    except sheets.SheetUnavailable:
+        return  # without the font there is no PDF (test_approval_sheet.py; CI has the font)
+    pdf = _squash(pdf_text(client_for(user("leader_wang")).get(
+        f"/reports/{squad_report.pk}/sheet.pdf").content))
+    assert "外出培训。" in pdf and "抄送" in pdf
