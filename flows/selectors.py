@@ -8,7 +8,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from accounts.models import User
-from records.models import Opinion, Problem, QuarterlyReport
+from records.models import Opinion, Problem, QuarterlyReport, Version
 
 OPEN_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
@@ -23,6 +23,8 @@ class HistoryEntry:
     finished: object
     is_open: bool
     opinion: Opinion | None
+    # the version this step submitted (a draft or analyse task), if it submitted one
+    version: Version | None = None
 
 
 def history(record: QuarterlyReport | Problem) -> list[HistoryEntry]:
@@ -35,6 +37,8 @@ def history(record: QuarterlyReport | Problem) -> list[HistoryEntry]:
     )
     opinions = {o.task_id: o for o in record.opinions.filter(task__isnull=False)
                 .select_related("author", "on_behalf_of")}
+    link = {"report": record} if isinstance(record, QuarterlyReport) else {"problem": record}
+    versions = {v.task_id: v for v in Version.objects.filter(**link, task__isnull=False)}
     behalf_ids = {t.data.get("on_behalf_of") for t in tasks if t.data.get("on_behalf_of")}
     behalf = User.objects.in_bulk(behalf_ids) if behalf_ids else {}
     return [
@@ -47,6 +51,7 @@ def history(record: QuarterlyReport | Problem) -> list[HistoryEntry]:
             finished=task.finished,
             is_open=task.status in OPEN_STATUSES,
             opinion=opinions.get(task.pk),
+            version=versions.get(task.pk),
         )
         for task in tasks
     ]

@@ -18,6 +18,7 @@ from records.forms import (
     ReviewForm,
 )
 from records.models import Problem, QuarterlyReport
+from records.versions import latest_changes
 
 from .base import on_behalf_of
 from .selectors import history
@@ -61,9 +62,12 @@ class DecisionView(RecordTaskView):
     template_name = "flows/decision.html"
     # button name → (service, success message, button label, is the main action)
     decisions: dict = {}
+    # the step reviews a submission: show what changed since the one before
+    compare_versions = False
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(decisions=self.decisions, **kwargs)
+        changes = latest_changes(self.record) if self.compare_versions else None
+        return super().get_context_data(decisions=self.decisions, changes=changes, **kwargs)
 
     def form_valid(self, form):
         chosen = next((name for name in self.decisions if name in self.request.POST), None)
@@ -101,7 +105,7 @@ class DraftView(RecordTaskView):
             if "_submit" not in self.request.POST:
                 raise ValidationError(_("Choose to save the draft or to submit it."))
             services.report_submit(report=self.record, by=self.request.user,
-                                   data=form.cleaned_data)
+                                   data=form.cleaned_data, task=self.activation.task)
         except ValidationError as error:
             return self.fail(form, error)
         return self.done(_("Submitted to the supervising leader for review."))
@@ -110,6 +114,7 @@ class DraftView(RecordTaskView):
 class ReviewView(DecisionView):
     """The supervising leader signs the report off or returns it with an opinion."""
 
+    compare_versions = True
     decisions = {
         "_return": (_kw(services.report_return, "report"),
                     gettext_lazy("Returned to the unit with your opinion."),
@@ -139,7 +144,8 @@ class AnalyseView(ProblemTaskView):
         try:
             problems.problem_analyse(problem=self.record, by=self.request.user,
                                      root_cause=data["root_cause"], measures=data["measures"],
-                                     planned_date=data["planned_date"])
+                                     planned_date=data["planned_date"],
+                                     task=self.activation.task)
         except ValidationError as error:
             return self.fail(form, error)
         return self.done(_("Plan sent to the supervising leader for approval."))
@@ -148,6 +154,7 @@ class AnalyseView(ProblemTaskView):
 class ApprovePlanView(DecisionView, ProblemTaskView):
     """The supervising leader approves the plan or returns it."""
 
+    compare_versions = True
     decisions = {
         "_return": (_kw(problems.problem_return_plan, "problem"),
                     gettext_lazy("Plan returned to the unit with your opinion."),

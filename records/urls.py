@@ -21,6 +21,8 @@ class ReportsApp(Application):
     edit_path = path("<int:pk>/edit/", views.ReportEditView.as_view(), name="edit")
     trail_path = path("<int:pk>/trail/", views.AuditTrailView.as_view(), name="trail")
     cancel_path = path("<int:pk>/cancel/", views.CancelView.as_view(), name="cancel")
+    version_path = path("<int:pk>/versions/<int:number>/", views.VersionView.as_view(),
+                        name="version")
 
 
 class ProblemsApp(Application):
@@ -40,6 +42,8 @@ class ProblemsApp(Application):
                       name="trail")
     cancel_path = path("<int:pk>/cancel/", views.CancelView.as_view(model=Problem),
                        name="cancel")
+    version_path = path("<int:pk>/versions/<int:number>/", views.ProblemVersionView,
+                        name="version")
     extension_path = path("<int:pk>/extension/", problem_views.ExtensionDecisionView.as_view(),
                           name="extension")
     evidence_path = path("<int:pk>/evidence/<int:evidence_pk>/",
