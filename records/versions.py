@@ -17,6 +17,7 @@ from difflib import SequenceMatcher
 from django.db.models import QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
 
 from accounts.models import User
 
@@ -109,8 +110,12 @@ def _characters(old: str, new: str, left: list[Segment], right: list[Segment]) -
         _add(left, DELETE, old)
         _add(right, INSERT, new)
         return
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
+    opcodes = matcher.get_opcodes()
+    for index, (op, i1, i2, j1, j2) in enumerate(opcodes):
+        # one character that happens to match between two changes (理 in 管理 → 办理) is
+        # part of the change: marking it unchanged would only break the change in pieces
+        stray = (op == "equal" and i2 - i1 == 1 and 0 < index < len(opcodes) - 1)
+        if op == "equal" and not stray:
             _add(left, EQUAL, old[i1:i2])
             _add(right, EQUAL, new[j1:j2])
         else:
@@ -158,7 +163,7 @@ def render(segments: list[Segment]) -> SafeString:
 
 
 def _label(model, field: str) -> str:
-    return str(model._meta.get_field(field).verbose_name)
+    return capfirst(str(model._meta.get_field(field).verbose_name))
 
 
 def diff(old: Version | None, new: Version) -> list[FieldDiff]:
