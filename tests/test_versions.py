@@ -317,3 +317,11 @@ def test_reports_and_problems_keep_their_own_numbering(returned_and_resubmitted,
     assert list(Version.objects.filter(problem=replanned).values_list("number", flat=True)) \
         == [1, 2]
     assert QuarterlyReport.objects.get(pk=returned_and_resubmitted.pk).version == 2
+
+
+def test_a_version_number_beyond_any_is_404_not_an_error(returned_and_resubmitted, leader_li,
+                                                         client_for):
+    report = returned_and_resubmitted
+    huge = 10**20
+    assert api(leader_li).get(f"/api/v1/reports/{report.pk}/versions/{huge}/").status_code == 404
+    assert client_for(leader_li).get(f"/reports/{report.pk}/versions/{huge}/").status_code == 404

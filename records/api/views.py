@@ -258,6 +258,8 @@ def _version_list(record):
 
 
 def _version_detail(record, number):
+    if not 1 <= number <= 2**31 - 1:  # beyond the column's range: no such version
+        raise Http404(_("No such version."))
     found = {v.number: v for v in versions.versions_of(record).filter(
         number__in=[number - 1, number])}
     version = found.get(number)
