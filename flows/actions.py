@@ -108,13 +108,13 @@ def _save(record, user, task, data):
 
 
 def _submit(record, user, task, data):
-    return services.report_submit(report=record, by=user, data=data)
+    return services.report_submit(report=record, by=user, data=data, task=task)
 
 
 def _analyse(record, user, task, data):
     return problems.problem_analyse(problem=record, by=user, root_cause=data["root_cause"],
                                     measures=data["measures"],
-                                    planned_date=data["planned_date"])
+                                    planned_date=data["planned_date"], task=task)
 
 
 def _progress(record, user, task, data):

@@ -51,11 +51,23 @@ def _act(problem: Problem, do) -> None:
     problem.refresh_from_db()
 
 
-def _analyse(problem, head, days=20):
+ROOT_CAUSE = "节日期间监督管理责任落实不到位，制度执行不严。"
+MEASURES = "1. 开展专题警示教育；2. 修订相关管理制度；3. 对相关人员进行提醒谈话。"
+# the sanitation plan was returned once: its second version answers the leader's opinion
+RETURN_OPINION = "整改措施不够具体，请明确投诉办理时限和责任人。"
+REVISED_MEASURES = ("1. 开展专题警示教育；2. 修订投诉办理制度，明确3个工作日内答复；"
+                    "3. 对相关人员进行提醒谈话。")
+
+
+def _analyse(problem, head, days=20, measures=MEASURES):
     _act(problem, lambda t: problems.problem_analyse(
-        problem=problem, by=head, root_cause="节日期间监督管理责任落实不到位，制度执行不严。",
-        measures="1. 开展专题警示教育；2. 修订相关管理制度；3. 对相关人员进行提醒谈话。",
-        planned_date=timezone.localdate() + datetime.timedelta(days=days)))
+        problem=problem, by=head, root_cause=ROOT_CAUSE, measures=measures,
+        planned_date=timezone.localdate() + datetime.timedelta(days=days), task=t))
+
+
+def _return(problem, leader):
+    _act(problem, lambda t: problems.problem_return_plan(
+        problem=problem, by=leader, opinion=RETURN_OPINION, task=t))
 
 
 def _approve(problem, leader):
@@ -93,6 +105,10 @@ def load_demo_problems() -> int:
             continue
         _analyse(problem, head)
         if state == "plan_review":
+            # returned once and resubmitted: the leader's page shows what changed
+            _return(problem, Task.objects.get(process_id=problem.process_id,
+                                              status=STATUS.ASSIGNED).owner)
+            _analyse(problem, head, measures=REVISED_MEASURES)
             # the leader's approval falls due on the next working day, so a fresh
             # `make run` shows a reminder without anyone clicking
             Problem.objects.filter(pk=problem.pk).update(

@@ -10,7 +10,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from accounts.models import User
-from records.models import Opinion, Problem, QuarterlyReport
+from records.models import Opinion, Problem, QuarterlyReport, Version
 
 OPEN_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
@@ -34,6 +34,8 @@ class HistoryEntry:
     # "level n of m" of a level-by-level review
     level: str = ""
     cancelled: bool = False
+    # the version this step submitted (a draft or analyse task), if it submitted one
+    version: Version | None = None
 
 
 def history(record: QuarterlyReport | Problem) -> list[HistoryEntry]:
@@ -53,6 +55,8 @@ def history(record: QuarterlyReport | Problem) -> list[HistoryEntry]:
             opinions[opinion.task_id] = opinion
     for copy in record.copies.filter(task__isnull=False).select_related("recipient"):
         copies[copy.task_id].append(copy.recipient)
+    link = {"report": record} if isinstance(record, QuarterlyReport) else {"problem": record}
+    versions = {v.task_id: v for v in Version.objects.filter(**link, task__isnull=False)}
     people_ids = {t.data.get("on_behalf_of") for t in tasks if t.data.get("on_behalf_of")}
     people_ids |= {h.get("to") for t in tasks for h in t.data.get("held_by", [])}
     people = User.objects.in_bulk(people_ids - {None}) if people_ids - {None} else {}
@@ -77,6 +81,7 @@ def history(record: QuarterlyReport | Problem) -> list[HistoryEntry]:
                                                     "total": task.data["levels"]}
                    if task.data.get("levels", 1) > 1 else ""),
             cancelled=task.status == STATUS.CANCELED,
+            version=versions.get(task.pk),
         )
         for task in tasks
     ]

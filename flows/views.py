@@ -20,6 +20,7 @@ from records.forms import (
     TransferForm,
 )
 from records.models import Problem, QuarterlyReport
+from records.versions import latest_changes
 
 from .actions import actions_of
 from .path import path_ahead
@@ -73,6 +74,8 @@ class DecisionView(RecordTaskView):
     template_name = "flows/decision.html"
     # button name → (action name, success message, button label, is the main action)
     decisions: dict = {}
+    # the step reviews a submission: show what changed since the one before
+    compare_versions = False
 
     def get_decisions(self) -> dict:
         """The decisions open at this step now (a lower level passes up, the last decides)."""
@@ -81,7 +84,9 @@ class DecisionView(RecordTaskView):
                 if not step_actions[decision[0]].refused(self.record, self.activation.task)}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(decisions=self.get_decisions(), **kwargs)
+        changes = latest_changes(self.record) if self.compare_versions else None
+        return super().get_context_data(decisions=self.get_decisions(), changes=changes,
+                                        **kwargs)
 
     def form_valid(self, form):
         decisions = self.get_decisions()
@@ -117,7 +122,7 @@ class DraftView(RecordTaskView):
             if "_submit" not in self.request.POST:
                 raise ValidationError(_("Choose to save the draft or to submit it."))
             services.report_submit(report=self.record, by=self.request.user,
-                                   data=form.cleaned_data)
+                                   data=form.cleaned_data, task=self.activation.task)
         except ValidationError as error:
             return self.fail(form, error)
         return self.done(_("Submitted to the supervising leader for review."))
@@ -126,6 +131,7 @@ class DraftView(RecordTaskView):
 class ReviewView(DecisionView):
     """The supervising leader signs the report off or returns it with an opinion."""
 
+    compare_versions = True
     decisions = {
         "_return": ("return", gettext_lazy("Returned to the unit with your opinion."),
                     gettext_lazy("Return with opinion"), False),
@@ -165,7 +171,8 @@ class AnalyseView(ProblemTaskView):
                 return redirect(self.request.get_full_path())
             problems.problem_analyse(problem=self.record, by=self.request.user,
                                      root_cause=data["root_cause"], measures=data["measures"],
-                                     planned_date=data["planned_date"])
+                                     planned_date=data["planned_date"],
+                                     task=self.activation.task)
         except ValidationError as error:
             return self.fail(form, error)
         return self.done(_("Plan sent to the supervising leader for approval."))
@@ -174,6 +181,7 @@ class AnalyseView(ProblemTaskView):
 class ApprovePlanView(DecisionView, ProblemTaskView):
     """The supervising leader approves the plan or returns it."""
 
+    compare_versions = True
     decisions = {
         "_return": ("return", gettext_lazy("Plan returned to the unit with your opinion."),
                     gettext_lazy("Return with opinion"), False),

@@ -14,6 +14,7 @@ from .models import (
     Opinion,
     Problem,
     QuarterlyReport,
+    Version,
     WorkdayOverride,
 )
 
@@ -47,6 +48,14 @@ class QuarterlyReportAdmin(ReadOnlyAdmin):
 class OpinionAdmin(ReadOnlyAdmin):
     list_display = ("report", "kind", "author", "created_at")
     list_select_related = ("report__unit", "author")
+
+
+@admin.register(Version)
+class VersionAdmin(ReadOnlyAdmin):
+    """Frozen submissions: read here, never changed or deleted."""
+
+    list_display = ("number", "report", "problem", "submitted_by", "submitted_at")
+    list_select_related = ("report__unit", "problem__unit", "submitted_by")
 
 
 @admin.register(AuditEvent)

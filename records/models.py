@@ -269,6 +269,8 @@ class Problem(models.Model):
     review_level = models.PositiveSmallIntegerField(
         _("review level"), default=0,
         help_text=_("Levels of review passed since the plan was last sent (level-by-level review)."))
+    plan_version = models.PositiveIntegerField(
+        _("plan version"), default=0, help_text=_("How many times the plan was submitted."))
     approved_date = models.DateField(
         _("approved completion date"), null=True, blank=True,
         help_text=_("As first approved; extensions do not move it, so statistics keep it."))
@@ -308,6 +310,65 @@ class Problem(models.Model):
     @property
     def is_four_winds(self) -> bool:
         return self.category in self.FOUR_WINDS
+
+
+class Version(models.Model):
+    """What one submission said, frozen (版本): a report's content or a problem's plan.
+
+    Written by the submitting service in its transaction; never changed, never deleted.
+    ``number`` follows the record's counter (QuarterlyReport.version, Problem.plan_version).
+    """
+
+    report = models.ForeignKey(QuarterlyReport, on_delete=models.PROTECT, related_name="versions",
+                               null=True, blank=True)
+    problem = models.ForeignKey(Problem, on_delete=models.PROTECT, related_name="versions",
+                                null=True, blank=True)
+    number = models.PositiveIntegerField(_("version"))
+    content = models.JSONField(_("content"), default=dict)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+", verbose_name=_("submitted by"))
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    task = models.ForeignKey("viewflow.Task", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+
+    class Meta:
+        verbose_name = _("version")
+        verbose_name_plural = _("versions")
+        ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(report__isnull=False, problem__isnull=True)
+                | Q(report__isnull=True, problem__isnull=False),
+                name="version_of_exactly_one_record",
+            ),
+            models.UniqueConstraint(fields=["report", "number"], condition=Q(report__isnull=False),
+                                    name="one_version_number_per_report"),
+            models.UniqueConstraint(fields=["problem", "number"],
+                                    condition=Q(problem__isnull=False),
+                                    name="one_version_number_per_problem"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="version_number_from_1"),
+        ]
+
+    def __str__(self):
+        return _("Version %(number)s") % {"number": self.number}
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("A version is frozen: it cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        name = "reports:version" if self.report_id else "problems:version"
+        return reverse(name, args=[self.record_id, self.number])
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("A version is kept forever: it cannot be deleted.")
+
+    @property
+    def record_id(self) -> int:
+        return self.report_id or self.problem_id
 
 
 class ProblemList(models.Model):

@@ -18,7 +18,7 @@ from flows.path import path_ahead
 from flows.reminders import notices_for
 from flows.selectors import history, open_task_of, task_url
 
-from . import permissions, problems
+from . import permissions, problems, versions
 from .forms import OpinionForm, ProblemFormSet, ProblemListForm
 from .models import Evidence, ExtensionRequest, Problem
 from .services import audit
@@ -61,6 +61,7 @@ class ProblemDetailView(LoginRequiredMixin, generic.TemplateView):
             can_cancel=can_cancel(user, problem),
             can_withdraw=approvals.can_withdraw(user, problem),
             path=path_ahead(problem),
+            versions=versions.versions_of(problem),
             **kwargs,
         )
 

@@ -42,7 +42,8 @@ def _require_text(value: str, field: str, message: str) -> str:
 
 def _opinion(problem, by, kind, text, task=None, on_behalf_of=None) -> Opinion:
     return Opinion.objects.create(problem=problem, author=by, kind=kind, text=(text or "").strip(),
-                                  task=task, on_behalf_of=on_behalf_of)
+                                  task=task, on_behalf_of=on_behalf_of,
+                                  version=problem.plan_version)
 
 
 def validate_problem(*, unit: Unit, source: str, category: str, description: str,
@@ -104,9 +105,13 @@ def problem_step_started(*, problem: Problem, step: str, owner: User,
     return problem
 
 
+@transaction.atomic
 def problem_analyse(*, problem: Problem, by: User, root_cause: str, measures: str,
-                    planned_date: datetime.date | None) -> Problem:
-    """The unit head writes the root-cause analysis and the measures, with a completion date."""
+                    planned_date: datetime.date | None, task=None) -> Problem:
+    """The unit head writes the root-cause analysis and the measures, with a completion date;
+    the plan is frozen as a version (``task``: the analyse task that submitted it)."""
+    from .versions import freeze
+
     _require(problem, Status.ANALYSING)
     root_cause = _require_text(root_cause, "root_cause", _("Write the root-cause analysis."))
     measures = _require_text(measures, "measures", _("Write the rectification measures."))
@@ -117,9 +122,11 @@ def problem_analyse(*, problem: Problem, by: User, root_cause: str, measures: st
     problem.root_cause, problem.measures, problem.planned_date = root_cause, measures, planned_date
     problem.status = Status.PLAN_REVIEW
     problem.review_level = 0
+    problem.plan_version += 1
     problem.save()
+    freeze(record=problem, number=problem.plan_version, by=by, task=task)
     audit(actor=by, action="problem.analyse", target=problem,
-          planned_date=planned_date.isoformat())
+          planned_date=planned_date.isoformat(), version=problem.plan_version)
     return problem
 
 

@@ -91,8 +91,12 @@ def report_save_draft(*, report: QuarterlyReport, by: User, data: dict) -> Quart
     return report
 
 
-def report_submit(*, report: QuarterlyReport, by: User, data: dict) -> QuarterlyReport:
-    """The unit head submits the report to the supervising leader."""
+@transaction.atomic
+def report_submit(*, report: QuarterlyReport, by: User, data: dict, task=None) -> QuarterlyReport:
+    """The unit head submits the report to the supervising leader; the text is frozen as a
+    version (``task``: the draft task that submitted it)."""
+    from .versions import freeze
+
     _write_content(report, by, data, complete=True)
     report.status = Status.SUBMITTED
     report.review_level = 0
@@ -100,6 +104,7 @@ def report_submit(*, report: QuarterlyReport, by: User, data: dict) -> Quarterly
     report.submitted_at = timezone.now()
     report.submitted_by = by
     report.save()
+    freeze(record=report, number=report.version, by=by, task=task)
     audit(actor=by, action="report.submit", target=report, version=report.version,
           late=timezone.localdate() > report.due_date)
     return report

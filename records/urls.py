@@ -36,6 +36,8 @@ class ReportsApp(Application):
                           name="sheet_pdf")
     sheet_docx_path = path("<int:pk>/sheet.docx",
                            sheet_views.SheetDownloadView.as_view(fmt="docx"), name="sheet_docx")
+    version_path = path("<int:pk>/versions/<int:number>/", views.VersionView.as_view(),
+                        name="version")
 
 
 class ProblemsApp(Application):
@@ -57,6 +59,8 @@ class ProblemsApp(Application):
                        name="cancel")
     withdraw_path = path("<int:pk>/withdraw/",
                          approval_views.WithdrawView.as_view(model=Problem), name="withdraw")
+    version_path = path("<int:pk>/versions/<int:number>/", views.ProblemVersionView,
+                        name="version")
     extension_path = path("<int:pk>/extension/", problem_views.ExtensionDecisionView.as_view(),
                           name="extension")
     sheet_pdf_path = path("<int:pk>/sheet.pdf",

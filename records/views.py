@@ -18,9 +18,9 @@ from flows.path import path_ahead
 from flows.reminders import notices_for
 from flows.selectors import history, open_task_of, task_url
 
-from . import permissions, selectors, services
+from . import permissions, selectors, services, versions
 from .forms import BoardFilterForm, OpenReportForm, ReportContentForm
-from .models import AuditEvent, QuarterlyReport
+from .models import AuditEvent, Problem, QuarterlyReport
 from .workdays import last_finished_quarter
 
 
@@ -81,6 +81,7 @@ class ReportDetailView(LoginRequiredMixin, generic.TemplateView):
             can_withdraw=approvals.can_withdraw(user, report),
             path=path_ahead(report),
             side_opinions=report.opinions.filter(task__isnull=True).select_related("author"),
+            versions=versions.versions_of(report),
             **kwargs,
         )
 
@@ -219,3 +220,40 @@ class CancelView(LoginRequiredMixin, generic.View):
         else:
             messages.success(request, _("Cancelled; the reason is kept in its history."))
         return redirect(detail, pk=record.pk)
+
+
+class VersionView(LoginRequiredMixin, generic.TemplateView):
+    """One frozen version of a report (or a problem's plan), compared with the one before."""
+
+    template_name = "records/version_detail.html"
+    model = QuarterlyReport
+
+    def get_context_data(self, **kwargs):
+        from .problem_views import visible_problem_or_404
+
+        user = self.request.user
+        if self.model is QuarterlyReport:
+            record, back = visible_report_or_404(user, kwargs["pk"]), "reports:detail"
+        else:
+            record, back = visible_problem_or_404(user, kwargs["pk"]), "problems:detail"
+        every = list(versions.versions_of(record))
+        by_number = {v.number: v for v in every}
+        version = by_number.get(kwargs["number"])
+        if version is None:
+            raise Http404(_("No such version."))
+        previous = by_number.get(version.number - 1)
+        opinions = {}
+        for opinion in record.opinions.filter(
+                version__in=[version.number - 1, version.number]).select_related(
+                "author", "on_behalf_of"):
+            opinions.setdefault(opinion.version, []).append(opinion)
+        changes = previous and {"previous": previous, "current": version,
+                                "rows": versions.diff(previous, version),
+                                "opinions": opinions.get(previous.number, [])}
+        return super().get_context_data(
+            record=record, version=version, versions=every, changes=changes,
+            content=versions.labelled(version), opinions=opinions.get(version.number, []),
+            back=reverse(back, args=[record.pk]), **kwargs)
+
+
+ProblemVersionView = VersionView.as_view(model=Problem)

@@ -108,6 +108,10 @@ def _fill(name, route, world):
     if name in ("problems:detail", "problems:extension", "problems:trail", "problems:cancel",
                 "problems:withdraw", "problems:sheet_pdf", "problems:sheet_docx"):
         return [{"pk": p.pk} for p in world["problems"]]
+    if name in ("reports:version", "api:report_versions", "api:report_version"):
+        return [{"pk": r.pk, "number": 1} for r in world["reports"]]
+    if name in ("problems:version", "api:problem_versions", "api:problem_version"):
+        return [{"pk": p.pk, "number": 1} for p in world["problems"]]
     if name == "problems:evidence":
         return [{"pk": p.pk, "evidence_pk": p.evidence.get().pk} for p in world["problems"]]
     if name == "notifications:read":

@@ -19,7 +19,9 @@ from records.models import (
     Problem,
     ProgressNote,
     QuarterlyReport,
+    Version,
 )
+from records.versions import DELETE, EQUAL, INSERT
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -198,6 +200,56 @@ class WithdrawSerializer(serializers.Serializer):
 class WithdrawResultSerializer(serializers.Serializer):
     item = ItemSerializer()
     task = serializers.IntegerField(help_text=_("The drafting task it went back to."))
+    version = serializers.IntegerField(
+        source="version.number", allow_null=True,
+        help_text=_("The version this step submitted (draft and analyse steps), else null."))
+
+
+# -- versions --------------------------------------------------------------------------------
+
+class VersionSerializer(serializers.ModelSerializer):
+    submitted_by = PersonSerializer()
+    content = serializers.DictField(
+        child=serializers.CharField(allow_blank=True),
+        help_text=_("The frozen fields: work_done, problems, next_steps (a report); "
+                    "root_cause, measures, planned_date (a problem's plan)."))
+    task = serializers.IntegerField(source="task_id", allow_null=True,
+                                    help_text=_("The task that submitted it."))
+
+    class Meta:
+        model = Version
+        fields = ["number", "content", "submitted_by", "submitted_at", "task"]
+
+
+class DiffSegmentSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[EQUAL, DELETE, INSERT])
+    text = serializers.CharField()
+
+
+class FieldDiffSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    label = serializers.CharField()
+    changed = serializers.BooleanField()
+    old = serializers.CharField(allow_blank=True)
+    new = serializers.CharField(allow_blank=True)
+    old_segments = DiffSegmentSerializer(many=True, help_text=_(
+        "The previous text in pieces; deleted pieces are marked delete."))
+    new_segments = DiffSegmentSerializer(many=True, help_text=_(
+        "This version's text in pieces; added pieces are marked insert."))
+    old_html = serializers.CharField(help_text=_("The previous text, HTML-escaped, with <del>."))
+    new_html = serializers.CharField(help_text=_("This version's text, HTML-escaped, with <ins>."))
+
+
+class VersionDetailSerializer(VersionSerializer):
+    previous = serializers.IntegerField(
+        allow_null=True, help_text=_("The version compared with (number - 1), if kept."))
+    diff = FieldDiffSerializer(many=True, allow_null=True,
+                               help_text=_("Field by field, what changed since the previous "
+                                           "version; null for the first."))
+    opinions = OpinionSerializer(many=True, help_text=_("Opinions given on this version."))
+
+    class Meta(VersionSerializer.Meta):
+        fields = [*VersionSerializer.Meta.fields, "previous", "diff", "opinions"]
 
 
 # -- reports ---------------------------------------------------------------------------------

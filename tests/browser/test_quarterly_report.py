@@ -83,6 +83,9 @@ def test_a_report_is_returned_revised_and_signed_off_in_the_browser(demo, people
     cells = [[cell.strip() for cell in rows.nth(i).locator("td").all_inner_texts()]
              for i in range(5)]
     steps, people_column, decisions = ([row[i] for row in cells] for i in (0, 1, 4))
+    # each submission names the version it produced: "起草并提交 · 第1版"
+    assert steps[1].endswith("第1版") and steps[3].endswith("第2版")
+    steps = [step.split(" · ")[0] for step in steps]
     assert steps[1] == steps[3] and steps[2] == steps[4] and steps[1] != steps[2]
     assert [name.split(" ")[0] for name in people_column[1:]] == [
         head_name, leader_name, head_name, leader_name]
