@@ -181,6 +181,9 @@ class HistoryEntrySerializer(serializers.Serializer):
     transfers = TransferNoteSerializer(source="notes", many=True)
     copied_to = PersonSerializer(source="copies", many=True)
     recused = RecusalSerializer(allow_null=True)
+    version = serializers.IntegerField(
+        source="version.number", allow_null=True,
+        help_text=_("The version this step submitted (draft and analyse steps), else null."))
 
 
 class PathStepSerializer(serializers.Serializer):
@@ -200,9 +203,6 @@ class WithdrawSerializer(serializers.Serializer):
 class WithdrawResultSerializer(serializers.Serializer):
     item = ItemSerializer()
     task = serializers.IntegerField(help_text=_("The drafting task it went back to."))
-    version = serializers.IntegerField(
-        source="version.number", allow_null=True,
-        help_text=_("The version this step submitted (draft and analyse steps), else null."))
 
 
 # -- versions --------------------------------------------------------------------------------
