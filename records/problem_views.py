@@ -16,7 +16,7 @@ from flows.cancel import can_cancel
 from flows.reminders import notices_for
 from flows.selectors import history, open_task_of, task_url
 
-from . import permissions, problems
+from . import permissions, problems, urging
 from .forms import ProblemFormSet, ProblemListForm, ReviewForm
 from .models import Evidence, ExtensionRequest, Problem
 from .services import audit
@@ -57,6 +57,8 @@ class ProblemDetailView(LoginRequiredMixin, generic.TemplateView):
             decide_form=ReviewForm(),
             can_see_trail=permissions.sees_everything(user),
             can_cancel=can_cancel(user, problem),
+            urge_url=reverse("problems:urge", args=[problem.pk]),
+            **urging.urge_context(user, problem),
             **kwargs,
         )
 

@@ -2,7 +2,15 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 
-from . import circular_views, ledger_views, notification_views, problem_views, views
+from . import (
+    bulk_views,
+    circular_views,
+    ledger_views,
+    notification_views,
+    problem_views,
+    urge_views,
+    views,
+)
 from .models import Problem
 
 
@@ -21,6 +29,8 @@ class ReportsApp(Application):
     edit_path = path("<int:pk>/edit/", views.ReportEditView.as_view(), name="edit")
     trail_path = path("<int:pk>/trail/", views.AuditTrailView.as_view(), name="trail")
     cancel_path = path("<int:pk>/cancel/", views.CancelView.as_view(), name="cancel")
+    urge_path = path("<int:pk>/urge/", urge_views.UrgeView.as_view(), name="urge")
+    sign_off_path = path("sign-off/", bulk_views.BulkSignOffView.as_view(), name="sign_off")
 
 
 class ProblemsApp(Application):
@@ -40,6 +50,7 @@ class ProblemsApp(Application):
                       name="trail")
     cancel_path = path("<int:pk>/cancel/", views.CancelView.as_view(model=Problem),
                        name="cancel")
+    urge_path = path("<int:pk>/urge/", urge_views.UrgeView.as_view(model=Problem), name="urge")
     extension_path = path("<int:pk>/extension/", problem_views.ExtensionDecisionView.as_view(),
                           name="extension")
     evidence_path = path("<int:pk>/evidence/<int:evidence_pk>/",

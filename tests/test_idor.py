@@ -102,17 +102,20 @@ def world(bureau, unit, client_for, head_sanitation, leader_li, jiwei_chen, head
 def _fill(name, route, world):
     """URL kwargs that point at the world's records, for one route; None if unknown."""
     parts = name.split(":")
-    if name in ("reports:detail", "reports:edit", "reports:trail", "reports:cancel"):
+    if name in ("reports:detail", "reports:edit", "reports:trail", "reports:cancel",
+                "reports:urge"):
         return [{"pk": r.pk} for r in world["reports"]]
-    if name in ("problems:detail", "problems:extension", "problems:trail", "problems:cancel"):
+    if name in ("problems:detail", "problems:extension", "problems:trail", "problems:cancel",
+                "problems:urge"):
         return [{"pk": p.pk} for p in world["problems"]]
     if name == "problems:evidence":
         return [{"pk": p.pk, "evidence_pk": p.evidence.get().pk} for p in world["problems"]]
     if name == "notifications:read":
         return [{"pk": world["notification"].pk}]
-    if name == "api:report":
+    if name in ("api:report", "api:report_urge"):
         return [{"pk": r.pk} for r in world["reports"]]
-    if name in ("api:problem", "api:problem_evidence_upload", "api:problem_extension"):
+    if name in ("api:problem", "api:problem_evidence_upload", "api:problem_extension",
+                "api:problem_urge"):
         return [{"pk": p.pk} for p in world["problems"]]
     if name == "api:problem_evidence":
         return [{"pk": p.pk, "evidence_pk": p.evidence.get().pk} for p in world["problems"]]
