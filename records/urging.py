@@ -99,7 +99,7 @@ def refusal(user: User, record, tasks: list[Task] | None = None, *,
         return _("This item is waiting on you: there is nobody else to urge.")
     if role == "submitter":
         drafters = {u.pk for u in permissions.unit_drafters(record.unit)}
-        if all(task.owner_id in drafters for task in tasks):
+        if user.pk in drafters and all(task.owner_id in drafters for task in tasks):
             return _("This item is waiting on your own unit; urge from outside it.")
     if check_today and already_urged(record):
         return already_urged_message()
@@ -184,5 +184,6 @@ def urge_context(user: User, record) -> dict:
     """What an item's page needs about urging: its urges, and whether ``user`` may urge now."""
     urges = urges_of(record)
     may = refusal(user, record, check_today=False) is None
-    urged_today = may and any(u.day == urge_day() for u in urges)
+    day = urge_day() if may else None
+    urged_today = may and any(u.day == day for u in urges)
     return {"urges": urges, "can_urge": may and not urged_today, "urged_today": urged_today}
