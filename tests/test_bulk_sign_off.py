@@ -43,7 +43,9 @@ def test_the_page_lists_the_leaders_reports_awaiting_sign_off(four, leader_li, c
         assert f"{report.unit.name}本季度履责情况。" in page  # a summary to read
     assert "2026年第3季度" in page or "2026" in page
     assert "统一意见" in page and "批量签批所选" in page
-    # the board and the menu lead here
+    # the inbox, the board and the menu lead here
+    inbox = client_for(leader_li).get("/workflow/inbox/").content.decode()
+    assert "/reports/sign-off/" in inbox and "一次签批 4 份汇报" in inbox
     assert "/reports/sign-off/" in client_for(leader_li).get(
         "/reports/board/?year=2026&quarter=3").content.decode()
 
