@@ -134,6 +134,7 @@ def sweep(today: datetime.date | None = None) -> dict[str, int]:
 def notices_for(record) -> list[Notification]:
     """Reminders and escalations about one record, for its history."""
     return list(Notification.objects.filter(key=item_key(record))
-                .exclude(kind__in=[Kind.ASSIGNED, Kind.COPIED, Kind.TRANSFERRED, Kind.WITHDRAWN])
+                .exclude(kind__in=[Kind.ASSIGNED, Kind.COPIED, Kind.TRANSFERRED, Kind.WITHDRAWN,
+                                   Kind.URGED])
                 .select_related("recipient")
                 .order_by("day", "kind", "pk"))

@@ -74,6 +74,14 @@ class RecordColumnsMixin:
 
 class InboxView(RecordColumnsMixin, WorkflowInboxListView):
     bulk_actions = ()
+    template_name = "flows/inbox.html"
+
+    def get_context_data(self, **kwargs):
+        from .bulk import sign_off_queue
+
+        # a leader with reports to sign off is offered the bulk sign-off page (one query)
+        return super().get_context_data(
+            awaiting_sign_off=sign_off_queue(self.request.user).count(), **kwargs)
 
     def get_queryset(self):
         return self.with_records(Task.objects.filter(

@@ -563,6 +563,7 @@ class Notification(models.Model):
         COPIED = "copied", _("Copied to you")
         TRANSFERRED = "transferred", _("Task transferred to you")
         WITHDRAWN = "withdrawn", _("Withdrawn by the submitter")
+        URGED = "urged", _("Urged")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                   related_name="notifications", verbose_name=_("recipient"))
@@ -588,6 +589,55 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.recipient}: {self.title}"
+
+
+class Urge(models.Model):
+    """Someone urged (催办) the current assignee of an item: at most once per item per working day.
+
+    ``day`` is the working day the urge counts for: the day it was sent, or, sent on
+    a day off, the next working day (when the assignee will read it). The database
+    allows one urge per item and day, so two clicks at once urge once.
+    """
+
+    report = models.ForeignKey(QuarterlyReport, on_delete=models.PROTECT, related_name="urges",
+                               null=True, blank=True)
+    problem = models.ForeignKey(Problem, on_delete=models.PROTECT, related_name="urges",
+                                null=True, blank=True)
+    task = models.ForeignKey("viewflow.Task", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+    urged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                 related_name="+", verbose_name=_("urged by"))
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                 related_name="+", verbose_name=_("assignee"))
+    on_behalf_of = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("on behalf of"))
+    message = models.TextField(_("message"), blank=True)
+    day = models.DateField(_("working day"))
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("urge")
+        verbose_name_plural = _("urges")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(report__isnull=False, problem__isnull=True)
+                | Q(report__isnull=True, problem__isnull=False),
+                name="urge_on_exactly_one_record",
+            ),
+            models.UniqueConstraint(fields=["report", "day"], condition=Q(report__isnull=False),
+                                    name="one_urge_per_report_day"),
+            models.UniqueConstraint(fields=["problem", "day"], condition=Q(problem__isnull=False),
+                                    name="one_urge_per_problem_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.urged_by} → {self.assignee}"
+
+    @property
+    def record(self):
+        return self.report if self.report_id else self.problem
 
 
 class Delivery(models.Model):

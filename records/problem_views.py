@@ -18,7 +18,7 @@ from flows.path import path_ahead
 from flows.reminders import notices_for
 from flows.selectors import history, open_task_of, task_url
 
-from . import permissions, problems, versions
+from . import permissions, problems, urging, versions
 from .forms import OpinionForm, ProblemFormSet, ProblemListForm
 from .models import Evidence, ExtensionRequest, Problem
 from .services import audit
@@ -62,6 +62,8 @@ class ProblemDetailView(LoginRequiredMixin, generic.TemplateView):
             can_withdraw=approvals.can_withdraw(user, problem),
             path=path_ahead(problem),
             versions=versions.versions_of(problem),
+            urge_url=reverse("problems:urge", args=[problem.pk]),
+            **urging.urge_context(user, problem),
             **kwargs,
         )
 

@@ -5,11 +5,13 @@ from viewflow.urls import Application
 from flows import approval_views
 
 from . import (
+    bulk_views,
     circular_views,
     ledger_views,
     notification_views,
     problem_views,
     sheet_views,
+    urge_views,
     views,
 )
 from .models import Problem
@@ -38,6 +40,8 @@ class ReportsApp(Application):
                            sheet_views.SheetDownloadView.as_view(fmt="docx"), name="sheet_docx")
     version_path = path("<int:pk>/versions/<int:number>/", views.VersionView.as_view(),
                         name="version")
+    urge_path = path("<int:pk>/urge/", urge_views.UrgeView.as_view(), name="urge")
+    sign_off_path = path("sign-off/", bulk_views.BulkSignOffView.as_view(), name="sign_off")
 
 
 class ProblemsApp(Application):
@@ -61,6 +65,7 @@ class ProblemsApp(Application):
                          approval_views.WithdrawView.as_view(model=Problem), name="withdraw")
     version_path = path("<int:pk>/versions/<int:number>/", views.ProblemVersionView,
                         name="version")
+    urge_path = path("<int:pk>/urge/", urge_views.UrgeView.as_view(model=Problem), name="urge")
     extension_path = path("<int:pk>/extension/", problem_views.ExtensionDecisionView.as_view(),
                           name="extension")
     sheet_pdf_path = path("<int:pk>/sheet.pdf",

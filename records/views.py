@@ -13,12 +13,13 @@ from django.views import generic
 from accounts import chain
 from accounts.models import Post
 from flows import approvals
+from flows.bulk import sign_off_queue
 from flows.cancel import can_cancel
 from flows.path import path_ahead
 from flows.reminders import notices_for
 from flows.selectors import history, open_task_of, task_url
 
-from . import permissions, selectors, services, versions
+from . import permissions, selectors, services, urging, versions
 from .forms import BoardFilterForm, OpenReportForm, ReportContentForm
 from .models import AuditEvent, Problem, QuarterlyReport
 from .workdays import last_finished_quarter
@@ -82,6 +83,8 @@ class ReportDetailView(LoginRequiredMixin, generic.TemplateView):
             path=path_ahead(report),
             side_opinions=report.opinions.filter(task__isnull=True).select_related("author"),
             versions=versions.versions_of(report),
+            urge_url=reverse("reports:urge", args=[report.pk]),
+            **urging.urge_context(user, report),
             **kwargs,
         )
 
@@ -135,7 +138,8 @@ class BoardView(LoginRequiredMixin, generic.TemplateView):
             rows=rows, visible=visible, year=year, quarter=quarter, form=form,
             missing=sum(1 for _u, r in rows if r is None),
             overdue=sum(1 for _u, r in rows if r and r.is_overdue),
-            counts=counts, statuses=QuarterlyReport.Status, **kwargs,
+            counts=counts, statuses=QuarterlyReport.Status,
+            awaiting_sign_off=sign_off_queue(self.request.user).count(), **kwargs,
         )
 
 

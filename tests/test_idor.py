@@ -103,10 +103,11 @@ def _fill(name, route, world):
     """URL kwargs that point at the world's records, for one route; None if unknown."""
     parts = name.split(":")
     if name in ("reports:detail", "reports:edit", "reports:trail", "reports:cancel",
-                "reports:withdraw", "reports:sheet_pdf", "reports:sheet_docx"):
+                "reports:withdraw", "reports:sheet_pdf", "reports:sheet_docx", "reports:urge"):
         return [{"pk": r.pk} for r in world["reports"]]
     if name in ("problems:detail", "problems:extension", "problems:trail", "problems:cancel",
-                "problems:withdraw", "problems:sheet_pdf", "problems:sheet_docx"):
+                "problems:withdraw", "problems:sheet_pdf", "problems:sheet_docx",
+                "problems:urge"):
         return [{"pk": p.pk} for p in world["problems"]]
     if name in ("reports:version", "api:report_versions", "api:report_version"):
         return [{"pk": r.pk, "number": 1} for r in world["reports"]]
@@ -117,10 +118,11 @@ def _fill(name, route, world):
     if name == "notifications:read":
         return [{"pk": world["notification"].pk}]
     if name in ("api:report", "api:report_withdraw", "api:report_sheet_pdf",
-                "api:report_sheet_docx"):
+                "api:report_sheet_docx", "api:report_urge"):
         return [{"pk": r.pk} for r in world["reports"]]
     if name in ("api:problem", "api:problem_evidence_upload", "api:problem_extension",
-                "api:problem_withdraw", "api:problem_sheet_pdf", "api:problem_sheet_docx"):
+                "api:problem_withdraw", "api:problem_sheet_pdf", "api:problem_sheet_docx",
+                "api:problem_urge"):
         return [{"pk": p.pk} for p in world["problems"]]
     if name == "api:problem_evidence":
         return [{"pk": p.pk, "evidence_pk": p.evidence.get().pk} for p in world["problems"]]

@@ -19,6 +19,7 @@ from records.models import (
     Problem,
     ProgressNote,
     QuarterlyReport,
+    Urge,
     Version,
 )
 from records.versions import DELETE, EQUAL, INSERT
@@ -252,6 +253,61 @@ class VersionDetailSerializer(VersionSerializer):
         fields = [*VersionSerializer.Meta.fields, "previous", "diff", "opinions"]
 
 
+class UrgeSerializer(serializers.ModelSerializer):
+    urged_by = PersonSerializer()
+    assignee = PersonSerializer(help_text=_("The owner of the open step who was urged."))
+    on_behalf_of = PersonSerializer(allow_null=True,
+                                    help_text=_("Whom the assignee acts for, if anyone."))
+    step = serializers.CharField(source="task.flow_task.name", allow_null=True, default=None)
+    day = serializers.DateField(help_text=_("The working day the urge counts for."))
+
+    class Meta:
+        model = Urge
+        fields = ["id", "urged_by", "assignee", "on_behalf_of", "task", "step", "message", "day",
+                  "created_at"]
+
+
+class UrgeRequestSerializer(serializers.Serializer):
+    message = serializers.CharField(required=False, allow_blank=True, max_length=1000,
+                                    help_text=_("Optional words for the assignee."))
+
+
+class BulkSignOffRequestSerializer(serializers.Serializer):
+    tasks = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1,
+                                  max_length=200,
+                                  help_text=_("Ids of my review tasks of quarterly reports."))
+    opinion = serializers.CharField(required=False, allow_blank=True, max_length=4000,
+                                    help_text=_("The opinion for every task without its own."))
+    opinions = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=4000), required=False,
+        help_text=_("Task id → its own opinion (overrides the common one)."))
+
+    def validate_opinions(self, value):
+        cleaned = {}
+        for key, text in value.items():
+            try:
+                cleaned[int(key)] = text
+            except (TypeError, ValueError):
+                raise serializers.ValidationError(
+                    _("“%(key)s” is not a task id.") % {"key": key}) from None
+        return cleaned
+
+    def validate(self, attrs):
+        extra = set(attrs.get("opinions", {})) - set(attrs["tasks"])
+        if extra:
+            raise serializers.ValidationError({"opinions": [
+                _("Opinions given for tasks not selected: %(ids)s.")
+                % {"ids": ", ".join(str(pk) for pk in sorted(extra))}]})
+        return attrs
+
+
+class BulkSignOffResultSerializer(serializers.Serializer):
+    task = serializers.IntegerField()
+    ok = serializers.BooleanField(help_text=_("Signed off."))
+    error = serializers.CharField(allow_blank=True, help_text=_("Why not, when not."))
+    item = ItemSerializer(allow_null=True)
+
+
 # -- reports ---------------------------------------------------------------------------------
 
 class ReportSerializer(serializers.ModelSerializer):
@@ -269,10 +325,11 @@ class ReportDetailSerializer(ReportSerializer):
     history = HistoryEntrySerializer(many=True)
     path_ahead = PathStepSerializer(many=True)
     opinions = OpinionSerializer(many=True)
+    urges = UrgeSerializer(many=True, source="urge_list")
 
     class Meta(ReportSerializer.Meta):
         fields = [*ReportSerializer.Meta.fields, "work_done", "problems", "next_steps",
-                  "history", "path_ahead", "opinions"]
+                  "history", "path_ahead", "opinions", "urges"]
 
 
 class ReportFilterSerializer(serializers.Serializer):
@@ -337,12 +394,12 @@ class ProblemDetailSerializer(ProblemSerializer):
     evidence = EvidenceSerializer(many=True)
     progress_notes = ProgressNoteSerializer(many=True)
     extensions = ExtensionRequestSerializer(many=True)
+    urges = UrgeSerializer(many=True, source="urge_list")
 
     class Meta(ProblemSerializer.Meta):
         fields = [*ProblemSerializer.Meta.fields, "registered_by", "root_cause", "measures",
                   "rectified_at", "closed_at", "filed_at", "history", "path_ahead", "opinions",
-                  "evidence",
-                  "progress_notes", "extensions"]
+                  "evidence", "progress_notes", "extensions", "urges"]
 
 
 class ProblemFilterSerializer(serializers.Serializer):

@@ -29,10 +29,11 @@ from accounts import chain
 from accounts.models import Post
 from flows import actions as task_actions
 from flows import approvals
+from flows.bulk import bulk_sign_off, can_bulk_sign_off
 from flows.path import path_ahead
 from flows.selectors import history, open_task_of
 from flows.viewsets import record_of_task
-from records import circulars, ledger, permissions, problems, selectors, sheets, versions
+from records import circulars, ledger, permissions, problems, selectors, sheets, urging, versions
 from records.models import (
     Circular,
     Evidence,
@@ -42,6 +43,7 @@ from records.models import (
     Problem,
     ProgressNote,
     QuarterlyReport,
+    Urge,
 )
 from records.problem_views import visible_problem_or_404
 from records.services import audit
@@ -220,6 +222,60 @@ class TaskActionView(APIView):
             "item": s.item_of(record)}).data)
 
 
+class BulkSignOffView(APIView):
+    @extend_schema(
+        operation_id="tasks_bulk_sign_off", request=s.BulkSignOffRequestSerializer,
+        responses={200: s.BulkSignOffResultSerializer(many=True), **errors(400, 401, 403)},
+        summary="Sign off several quarterly reports at once (one result per task).",
+        description="Each task is signed off on its own, as `POST /tasks/{id}/sign_off/` "
+                    "would: one that fails (not yours, already handled, busy) does not stop "
+                    "the others. A task's own opinion in `opinions` overrides `opinion`.")
+    def post(self, request):
+        if not can_bulk_sign_off(request.user):
+            raise PermissionDenied(_("Only leaders sign off quarterly reports."))
+        data = s.BulkSignOffRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        results = bulk_sign_off(user=request.user, task_ids=values["tasks"],
+                                opinion=values.get("opinion", ""),
+                                opinions=values.get("opinions", {}), request=request._request)
+        rows = [{"task": r.task, "ok": r.ok, "error": r.error,
+                 "item": s.item_of(r.report) if r.report is not None else None}
+                for r in results]
+        return Response(s.BulkSignOffResultSerializer(rows, many=True).data)
+
+
+def _urge(request, record):
+    data = s.UrgeRequestSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    urged = urging.urge(record=record, by=request.user,
+                        message=data.validated_data.get("message", ""))
+    urged = Urge.objects.select_related("urged_by", "assignee", "on_behalf_of", "task").get(
+        pk=urged.pk)
+    return Response(s.UrgeSerializer(urged).data, status=status.HTTP_201_CREATED)
+
+
+URGE_SCHEMA = dict(
+    request=s.UrgeRequestSerializer,
+    responses={201: s.UrgeSerializer, **errors(400, 401, 403, 404)},
+    description="Allowed for the item's submitter (when it waits on someone else), the "
+                "supervising leader of its unit and the discipline committee; at most once per "
+                "item per working day (a day off counts as the next working day). The assignee "
+                "(and whom they act for) is notified.")
+
+
+class ReportUrgeView(APIView):
+    @extend_schema(summary="Urge (催办) the current assignee of a report.", **URGE_SCHEMA)
+    def post(self, request, pk):
+        return _urge(request, visible_report_or_404(request.user, pk))
+
+
+class ProblemUrgeView(APIView):
+    @extend_schema(summary="Urge (催办) the current assignee of a problem.", **URGE_SCHEMA)
+    def post(self, request, pk):
+        return _urge(request, visible_problem_or_404(request.user, pk))
+
+
 # -- reports ---------------------------------------------------------------------------------
 
 class ReportListView(generics.GenericAPIView):
@@ -249,6 +305,7 @@ class ReportDetailView(APIView):
         report = visible_report_or_404(request.user, pk)
         report.history = history(report)
         report.path_ahead = path_ahead(report)
+        report.urge_list = urging.urges_of(report)
         prefetch_related_objects([report], Prefetch(
             "opinions", queryset=Opinion.objects.select_related("author", "on_behalf_of")))
         return Response(s.ReportDetailSerializer(report).data)
@@ -354,6 +411,7 @@ class ProblemDetailView(APIView):
         ledger.decorate(problem, ledger.Lights.now())
         problem.history = history(problem)
         problem.path_ahead = path_ahead(problem)
+        problem.urge_list = urging.urges_of(problem)
         prefetch_related_objects(
             [problem],
             Prefetch("opinions", queryset=Opinion.objects.select_related("author",

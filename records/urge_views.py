@@ -1,0 +1,33 @@
+"""The 催办 button of a report's or a problem's page."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views import generic
+
+from .models import QuarterlyReport
+from .problem_views import visible_problem_or_404
+from .urging import detail_url, urge
+from .views import visible_report_or_404
+
+
+class UrgeView(LoginRequiredMixin, generic.View):
+    """POST: urge the item's current assignee, with an optional message."""
+
+    model = QuarterlyReport
+
+    def post(self, request, pk):
+        find = visible_report_or_404 if self.model is QuarterlyReport else visible_problem_or_404
+        record = find(request.user, pk)  # 404 for anyone outside the item's chain
+        try:
+            urged = urge(record=record, by=request.user, message=request.POST.get("message", ""))
+        except (ValidationError, PermissionDenied) as error:
+            text = " ".join(error.messages) if isinstance(error, ValidationError) \
+                else str(error)
+            messages.error(request, text)
+        else:
+            messages.success(request, _("Urged %(name)s; they have been notified.")
+                             % {"name": urged.assignee})
+        return redirect(detail_url(record))
