@@ -24,6 +24,7 @@ from viewflow.workflow.status import STATUS
 from accounts.models import User
 from records import problems, services
 from records.forms import (
+    CountersignPartForm,
     EvidenceForm,
     ExtensionForm,
     ProblemAnalysisForm,
@@ -91,6 +92,13 @@ def _report_done(record, user, task, data):
     return problems.problem_report_rectified(problem=record, by=user)
 
 
+def _submit_part(record, user, task, data):
+    from .rectification import submit_rectification_part
+
+    return submit_rectification_part(problem=record, task=task, by=user, text=data["text"],
+                                     upload=data.get("file"))
+
+
 def _actions(*actions: Action) -> dict[str, Action]:
     return {action.name: action for action in actions}
 
@@ -124,6 +132,10 @@ ACTIONS: dict[tuple[str, str], dict[str, Action]] = {
                _extension, False),
         Action("report_done", gettext_lazy("Report the rectification done"), None,
                _report_done, True),
+    ),
+    ("rectification", "rectify_parts"): _actions(
+        Action("submit_part", gettext_lazy("Submit my part"), CountersignPartForm,
+               _submit_part, True),
     ),
     ("rectification", "verify"): _actions(
         Action("close_out", gettext_lazy("Close out"), ReviewForm,
@@ -187,6 +199,9 @@ def take(*, task_pk: int, name: str, user: User, data: Mapping, files: Mapping |
         task = Task.objects.select_related("process").get(pk=task.pk)
         if task.owner_id != user.pk:
             raise Http404(_("No such task."))
+        if task.status == STATUS.CANCELED and task.data.get("countersign_part"):
+            raise TaskConflict(_("Another participant has already decided this step; your "
+                                 "part is not needed. Nothing was changed."))
         if task.status != STATUS.ASSIGNED:
             raise TaskConflict(_("This task has already been handled; nothing was changed."))
         record = flow_class.instance.record_of(task.process)

@@ -10,6 +10,8 @@ from viewflow.workflow.status import STATUS
 from accounts.models import User
 from records.models import Opinion, Problem, QuarterlyReport
 
+from .models import CountersignPart
+
 OPEN_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
 
@@ -23,6 +25,8 @@ class HistoryEntry:
     finished: object
     is_open: bool
     opinion: Opinion | None
+    # a countersign participant's part (flows.countersign), with its unit, text and status
+    part: CountersignPart | None = None
 
 
 def history(record: QuarterlyReport | Problem) -> list[HistoryEntry]:
@@ -37,6 +41,9 @@ def history(record: QuarterlyReport | Problem) -> list[HistoryEntry]:
                 .select_related("author", "on_behalf_of")}
     behalf_ids = {t.data.get("on_behalf_of") for t in tasks if t.data.get("on_behalf_of")}
     behalf = User.objects.in_bulk(behalf_ids) if behalf_ids else {}
+    part_tasks = [t.pk for t in tasks if t.data.get("countersign_part")]
+    parts = ({p.task_id: p for p in CountersignPart.objects.filter(task_id__in=part_tasks)
+              .select_related("unit")} if part_tasks else {})
     return [
         HistoryEntry(
             task=task,
@@ -47,6 +54,7 @@ def history(record: QuarterlyReport | Problem) -> list[HistoryEntry]:
             finished=task.finished,
             is_open=task.status in OPEN_STATUSES,
             opinion=opinions.get(task.pk),
+            part=parts.get(task.pk),
         )
         for task in tasks
     ]

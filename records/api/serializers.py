@@ -118,12 +118,13 @@ class TaskActionRequestSerializer(serializers.Serializer):
     root_cause = serializers.CharField(required=False, help_text=_("analyse."))
     measures = serializers.CharField(required=False, help_text=_("analyse."))
     planned_date = serializers.DateField(required=False, help_text=_("analyse."))
-    text = serializers.CharField(required=False, max_length=4000, help_text=_("progress."))
+    text = serializers.CharField(required=False, max_length=4000,
+                                 help_text=_("progress, submit_part (required)."))
     new_date = serializers.DateField(required=False, help_text=_("request_extension."))
     reason = serializers.CharField(required=False, max_length=2000,
                                    help_text=_("request_extension."))
     file = serializers.FileField(required=False,
-                                 help_text=_("evidence (multipart/form-data)."))
+                                 help_text=_("evidence, submit_part (multipart/form-data)."))
 
 
 class TaskActionResultSerializer(serializers.Serializer):
@@ -144,6 +145,18 @@ class OpinionSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "text", "author", "on_behalf_of", "version", "created_at", "task"]
 
 
+class CountersignPartSerializer(serializers.Serializer):
+    """A participant's part of a countersign step (会签)."""
+
+    round = serializers.IntegerField()
+    position = serializers.IntegerField()
+    mode = serializers.CharField()
+    unit = UnitRefSerializer(allow_null=True)
+    status = serializers.CharField(help_text=_("pending, done or not_needed."))
+    text = serializers.CharField()
+    acted_at = serializers.DateTimeField(allow_null=True)
+
+
 class HistoryEntrySerializer(serializers.Serializer):
     task = serializers.IntegerField(source="task.pk")
     step = serializers.CharField(source="task.flow_task.name")
@@ -154,6 +167,7 @@ class HistoryEntrySerializer(serializers.Serializer):
     finished = serializers.DateTimeField(allow_null=True)
     is_open = serializers.BooleanField()
     opinion = OpinionSerializer(allow_null=True)
+    part = CountersignPartSerializer(allow_null=True)
 
 
 # -- reports ---------------------------------------------------------------------------------
@@ -233,6 +247,7 @@ class ExtensionRequestSerializer(serializers.ModelSerializer):
 
 
 class ProblemDetailSerializer(ProblemSerializer):
+    co_units = UnitRefSerializer(many=True)
     registered_by = PersonSerializer()
     history = HistoryEntrySerializer(many=True)
     opinions = OpinionSerializer(many=True)
@@ -241,7 +256,8 @@ class ProblemDetailSerializer(ProblemSerializer):
     extensions = ExtensionRequestSerializer(many=True)
 
     class Meta(ProblemSerializer.Meta):
-        fields = [*ProblemSerializer.Meta.fields, "registered_by", "root_cause", "measures",
+        fields = [*ProblemSerializer.Meta.fields, "co_units", "registered_by", "root_cause",
+                  "measures",
                   "rectified_at", "closed_at", "filed_at", "history", "opinions", "evidence",
                   "progress_notes", "extensions"]
 
@@ -264,6 +280,11 @@ class ProblemItemSerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=Problem.Category.choices)
     description = serializers.CharField(max_length=4000)
     person_concerned = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    co_units = serializers.SlugRelatedField(
+        many=True, required=False, slug_field="code",
+        queryset=Unit.objects.filter(is_active=True).exclude(kind=Unit.Kind.BUREAU),
+        help_text=_("Codes of the other units involved: each unit's head writes its part "
+                    "of the rectification (countersign)."))
 
 
 class ProblemRegisterSerializer(serializers.Serializer):
