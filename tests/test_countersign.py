@@ -440,3 +440,24 @@ def test_two_participants_at_once_in_any_mode_exactly_one_decides(postgres_only,
     assert AuditEvent.objects.filter(action="countersign.part").count() == 1
     assert AuditEvent.objects.filter(action="problem.rectified", target_id=str(problem.pk)) \
         .count() == 1
+
+
+def test_a_delegation_starting_mid_countersign_moves_that_units_part(
+        bureau, unit, jiwei_chen, mode, django_capture_on_commit_callbacks):
+    mode("all")
+    problem = rectifying(joint_problem(unit, jiwei_chen))
+    with django_capture_on_commit_callbacks(execute=True):
+        Delegation.objects.create(absent=user("head_legal"), acting=user("head_command"),
+                                  valid_from=timezone.localdate(), reason="出差")
+    task = task_of(problem, "head_command")  # legal's part, now with the acting person
+    assert countersign.part_of(task).unit.code == "legal"
+    assert task.data["on_behalf_of"] == user("head_legal").pk
+    assert sorted(t.owner.username for t in open_tasks(problem)) == sorted(
+        ["head_sanitation", "head_command", "head_facilities"])
+    assert login(user("head_command")).get(task_url(task)).status_code == 200
+    problem.refresh_from_db()
+    assert problem.assignee.username == "head_sanitation"  # the lead unit's head, still
+    assert write_part(problem, "head_command", text="代为整改说明").status_code == 302
+    part = countersign.part_of(task)
+    assert (part.participant.username, part.on_behalf_of.username) == ("head_command",
+                                                                       "head_legal")
