@@ -461,3 +461,20 @@ def test_a_delegation_starting_mid_countersign_moves_that_units_part(
     part = countersign.part_of(task)
     assert (part.participant.username, part.on_behalf_of.username) == ("head_command",
                                                                        "head_legal")
+
+
+def test_withdrawing_a_joint_problem_mid_countersign_closes_every_part(bureau, unit, jiwei_chen,
+                                                                       mode):
+    mode("all")
+    problem = rectifying(joint_problem(unit, jiwei_chen))
+    assert write_part(problem, "head_legal").status_code == 302  # the join is waiting
+    response = login(jiwei_chen).post(f"/problems/{problem.pk}/cancel/",
+                                      {"opinion": "重复登记。"})
+    assert response.status_code == 302
+    problem.refresh_from_db()
+    assert problem.status == S.CANCELLED
+    assert not open_tasks(problem).exists()
+    assert not Task.objects.filter(process_id=problem.process_id,
+                                   status__in=[STATUS.NEW, STATUS.STARTED]).exists()
+    # the part written stays in the history
+    assert TEXT["head_legal"] in body(login(jiwei_chen).get(f"/problems/{problem.pk}/"))
