@@ -247,6 +247,12 @@ DUTYCHAIN_TRANSFER = {
 DUTYCHAIN_COPY_TO = {
     "quarterlyreport.review": {"sign_off": ["secretary"]},
 }
+# Countersign (会签): how each step that several people act on runs, per "flow.step":
+# "all" (everyone acts; done when all have), "any" (the first to act decides; the others'
+# tasks are cancelled as not needed) or "sequence" (one after another, in order).
+DUTYCHAIN_COUNTERSIGN = {
+    "rectification.rectify_parts": os.environ.get("COUNTERSIGN_RECTIFY_PARTS", "all"),
+}
 # Evidence of rectification (佐证材料): PDF, Word, Excel and images, up to this size.
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 EVIDENCE_EXTENSIONS = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".jpeg", ".png"}

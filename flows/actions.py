@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django import forms as django_forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
@@ -25,6 +26,7 @@ from viewflow.workflow.status import STATUS
 from accounts.models import User
 from records import problems, services
 from records.forms import (
+    CountersignPartForm,
     EvidenceForm,
     ExtensionForm,
     PlanDraftForm,
@@ -134,6 +136,13 @@ def _report_done(record, user, task, data):
     return problems.problem_report_rectified(problem=record, by=user)
 
 
+def _submit_part(record, user, task, data):
+    from .rectification import submit_rectification_part
+
+    return submit_rectification_part(problem=record, task=task, by=user, text=data["text"],
+                                     upload=data.get("file"))
+
+
 def _actions(*actions: Action) -> dict[str, Action]:
     return {action.name: action for action in actions}
 
@@ -177,6 +186,10 @@ ACTIONS: dict[tuple[str, str], dict[str, Action]] = {
         Action("report_done", gettext_lazy("Report the rectification done"), None,
                _report_done, True),
     ),
+    ("rectification", "rectify_parts"): _actions(
+        Action("submit_part", gettext_lazy("Submit my part"), CountersignPartForm,
+               _submit_part, True),
+    ),
     ("rectification", "verify"): _actions(
         Action("close_out", gettext_lazy("Close out"), ReviewForm,
                _decision(problems.problem_close_out, "problem", "close_out"), True),
@@ -187,8 +200,9 @@ ACTIONS: dict[tuple[str, str], dict[str, Action]] = {
 
 # every step whose post others can hold may be handed over (转办): flows/approvals.py
 TRANSFER = Action("transfer", gettext_lazy("Transfer"), TransferForm, None, False)
-for _actions_of_step in ACTIONS.values():
-    _actions_of_step["transfer"] = TRANSFER
+for (_flow, _step), _actions_of_step in ACTIONS.items():
+    if f"{_flow}.{_step}" in settings.DUTYCHAIN_TRANSFER:
+        _actions_of_step["transfer"] = TRANSFER
 
 ACTION_NAMES = sorted({name for actions in ACTIONS.values() for name in actions})
 
@@ -242,6 +256,9 @@ def own_open_task(task: Task, user: User):
         task = Task.objects.select_related("process").get(pk=task.pk)
         if task.owner_id != user.pk:
             raise Http404(_("No such task."))
+        if task.status == STATUS.CANCELED and task.data.get("countersign_part"):
+            raise TaskConflict(_("Another participant has already decided this step; your "
+                                 "part is not needed. Nothing was changed."))
         if task.status != STATUS.ASSIGNED:
             raise TaskConflict(_("This task has already been handled; nothing was changed."))
         record = flow_class.instance.record_of(task.process)

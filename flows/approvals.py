@@ -76,6 +76,9 @@ def withdraw_refusal(user: User, record: Model) -> tuple[Task | None, str]:
     if task is None:
         return None, _("There is nothing under review to withdraw.")
     back = WITHDRAWABLE[flow_key(task)]
+    if isinstance(record, Problem) and back == "rectify" and record.co_units.exists():
+        return task, _("The units' parts of a joint rectification cannot be withdrawn; the "
+                       "verifier can send it back.")
     if user.pk not in _submitter_ids(record, back):
         return task, _("Only the person who submitted it can withdraw it.")
     if record.review_level or task.data.get("transferred"):

@@ -35,6 +35,8 @@ ITEMS = [
     ("command", "discipline", "数字城管指挥中心节日值班人员擅自离岗约2小时，未履行请假手续。",
      "", "overdue"),
 ]
+# a joint problem: once its plan is approved, each unit's head writes its part (countersign)
+CO_UNITS = {"sanitation": ("legal", "facilities")}
 
 
 def _user(username: str) -> User:
@@ -88,12 +90,15 @@ def load_demo_problems() -> int:
     if ProblemList.objects.filter(title=SPOT_CHECK).exists():
         return 0
     jiwei = _user("jiwei_chen")
-    units = {u.code: u for u in Unit.objects.filter(code__in=[i[0] for i in ITEMS])}
+    codes = [i[0] for i in ITEMS] + [code for co in CO_UNITS.values() for code in co]
+    units = {u.code: u for u in Unit.objects.filter(code__in=codes)}
     created = register_problems(
         by=jiwei, source=Problem.Source.SPOT_CHECK, found_on=datetime.date(2026, 10, 5),
         title=SPOT_CHECK,
         items=[{"unit": units[code], "category": category, "description": text,
-                "person_concerned": person} for code, category, text, person, _state in ITEMS],
+                "person_concerned": person,
+                "co_units": [units[other] for other in CO_UNITS.get(code, ())]}
+               for code, category, text, person, _state in ITEMS],
     )
     for problem, (code, _c, _t, _p, state) in zip(created, ITEMS, strict=True):
         head = _user(f"head_{code}")

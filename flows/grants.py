@@ -56,8 +56,11 @@ def _follow_chain(record: Model, tasks: list[Task]) -> None:
         previous = task.owner
         task.owner = owner
         task.save(update_fields=["owner", "data"])
-        if isinstance(record, Problem):
+        # the ledger's assignee moves with the step it names (not with another unit's part
+        # of a countersign)
+        if isinstance(record, Problem) and record.assignee_id in (None, previous.pk):
             Problem.objects.filter(pk=record.pk).update(assignee=owner)
+            record.assignee_id = owner.pk
         audit(actor=None, action="task.reassign", target=record, task=task.pk,
               from_user=previous.username, to_user=owner.username, reason="chain changed")
 
@@ -68,6 +71,12 @@ def rederive_for_units(unit_ids: list[int]) -> dict[str, int]:
     units = Unit.objects.in_bulk(unit_ids)
     for model in (QuarterlyReport, Problem):
         records = list(model.objects.filter(unit_id__in=unit_ids).select_related("unit"))
+        if model is Problem:
+            # a joint problem's other units: their heads' parts (countersign) follow the chain
+            seen = {record.pk for record in records}
+            records += [p for p in Problem.objects.filter(co_units__in=unit_ids)
+                        .exclude(pk__in=seen).distinct().select_related("unit")]
+            units.update(Unit.objects.in_bulk({r.unit_id for r in records} - set(units)))
         by_process = {r.process_id: r for r in records if r.process_id}
         tasks = defaultdict(list)
         for task in Task.objects.filter(process_id__in=by_process, flow_task_type="HUMAN") \

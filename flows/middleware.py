@@ -55,6 +55,12 @@ class TaskGuardMiddleware:
                 task = Task.objects.filter(pk=task_pk).select_related("owner", "process").first()
                 flow = task.flow_task.flow_class.instance if task is not None else None
                 # only someone who may see the item learns who handled it
+                if task is not None and task.status == STATUS.CANCELED and \
+                        task.data.get("countersign_part") and \
+                        flow.has_view_permission(request.user, task.process):
+                    return conflict(request, _("Another participant has already decided this "
+                                               "step; your part is not needed. Nothing was "
+                                               "changed."))
                 if task is not None and task.status in FINISHED and \
                         flow.has_view_permission(request.user, task.process):
                     return conflict(request, _("This task has already been handled by %(who)s; "

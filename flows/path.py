@@ -119,8 +119,12 @@ def path_ahead(record: QuarterlyReport | Problem) -> list[Step]:
     if name in ("analyse", "approve_plan"):
         steps.append(_unit_head(record, _("Rectify"), None))
         steps[-1].note = _("by the planned completion date")
+        co_units = list(record.co_units.all())
+        if co_units:
+            steps[-1].note = _("each unit writes its part (countersign): %(units)s") % {
+                "units": "、".join(str(u) for u in [record.unit, *co_units])}
         due = record.planned_date
-    if name != "verify":
+    if name not in ("verify",):
         try:
             level = routing.verifier(record)
             steps.append(Step(_("Verify and close out"), level.user, level.assignee.on_behalf_of,

@@ -17,10 +17,11 @@ from accounts.models import Unit, User
 from records import permissions, problems
 from records.models import Problem, ProblemList
 
-from . import routing, views
+from . import countersign, routing, views
 from .base import ChainFlowMixin, on_behalf_of
 from .models import ProblemProcess
 from .nodes import ChainView
+from .selectors import task_url
 
 
 class RectificationFlow(ChainFlowMixin, flow.Flow):
@@ -57,10 +58,34 @@ class RectificationFlow(ChainFlowMixin, flow.Flow):
     # approved → rectify; agreed at a lower level → the next level; returned → analyse again
     is_plan_approved = (
         flow.Switch().Annotation(title=gettext_lazy("Plan approved?"))
-        .Case(this.rectify, this.plan_approved)
+        .Case(this.is_joint, this.plan_approved)
         .Case(this.approve_plan, this.plan_passed_up)
         .Default(this.analyse)
     )
+
+    # a problem of one unit is rectified by that unit; a joint problem (several units
+    # involved) by each unit's head writing its part: a countersign (会签)
+    is_joint = (
+        flow.If(this.joint).Annotation(title=gettext_lazy("Several units involved?"))
+        .Then(this.start_parts).Else(this.rectify)
+    )
+
+    start_parts = countersign.Start(this.part_units).Annotation(
+        title=gettext_lazy("Open the units' parts")).Next(this.rectify_parts)
+
+    rectify_parts = (
+        countersign.PartView(views.RectifyPartView.as_view())
+        .Annotation(title=gettext_lazy("Rectify: a unit's part (countersign)"))
+        .Assign(this.assign_part)
+        .onCreate(this.on_part_created)
+        .Next(this.parts_joined)
+    )
+
+    parts_joined = countersign.Join().Annotation(
+        title=gettext_lazy("Parts written")).Next(this.parts_done)
+
+    parts_done = flow.Function(this.report_parts_done).Annotation(
+        title=gettext_lazy("Rectification reported")).Next(this.verify)
 
     rectify = (
         ChainView(views.RectifyView.as_view())
@@ -80,7 +105,7 @@ class RectificationFlow(ChainFlowMixin, flow.Flow):
 
     is_closed = (
         flow.If(this.closed).Annotation(title=gettext_lazy("Closed out?"))
-        .Then(this.file).Else(this.rectify)
+        .Then(this.file).Else(this.is_joint)
     )
 
     file = flow.Function(this.file_problem).Annotation(
@@ -110,6 +135,33 @@ class RectificationFlow(ChainFlowMixin, flow.Flow):
         problems.problem_step_started(problem=activation.process.problem,
                                       step=task.flow_task.name, owner=task.owner,
                                       on_behalf_of=on_behalf_of(task))
+
+    def joint(self, activation) -> bool:
+        return self.record_of(activation.process).co_units.exists()
+
+    def part_units(self, activation) -> list[Unit]:
+        """The lead (responsible) unit first, then the other units involved, in unit order."""
+        problem = self.record_of(activation.process)
+        others = problem.co_units.exclude(pk=problem.unit_id).order_by("order", "code")
+        return [problem.unit, *others]
+
+    def assign_part(self, activation) -> User:
+        part = countersign.part_of(activation.task)
+        return self.assign(activation, chain.unit_head_assignee(part.unit))
+
+    def on_part_created(self, activation):
+        task = activation.task
+        problem = self.record_of(activation.process)
+        parts = countersign.parts_of(activation.process, task.flow_task.name)
+        in_turn = parts[0].mode == countersign.Mode.SEQUENCE
+        problems.problem_part_started(
+            problem=problem, step=task.flow_task.name, owner=task.owner,
+            on_behalf_of=on_behalf_of(task),
+            assignee=task.owner if in_turn else (parts[0].participant or task.owner),
+            url=task_url(task))
+
+    def report_parts_done(self, activation):
+        problems.problem_parts_done(problem=self.record_of(activation.process))
 
     def plan_approved(self, activation) -> bool:
         return self.record_of(activation.process).status == Problem.Status.RECTIFYING
@@ -148,7 +200,8 @@ def register_problems(*, by: User, source: str, found_on: datetime.date,
                     by=by, source=source, found_on=found_on, problem_list=problem_list,
                     unit=item["unit"], category=item["category"],
                     description=item["description"],
-                    person_concerned=item.get("person_concerned", ""))
+                    person_concerned=item.get("person_concerned", ""),
+                    co_units=item.get("co_units") or ())
             except chain.ChainGap as gap:
                 raise ValidationError(str(gap)) from gap
             created.append(process.problem)
@@ -157,3 +210,21 @@ def register_problems(*, by: User, source: str, found_on: datetime.date,
 
 def units_for_registration() -> list[Unit]:
     return list(Unit.objects.filter(is_active=True).exclude(kind=Unit.Kind.BUREAU))
+
+
+@transaction.atomic
+def submit_rectification_part(*, problem: Problem, task, by: User, text: str,
+                              upload=None) -> countersign.CountersignPart:
+    """A unit head writes their unit's part of a joint rectification, with optional evidence.
+
+    The caller (task page or API, under the flow's lock) completes the task afterwards.
+    """
+    if problem.status != Problem.Status.RECTIFYING:
+        raise ValidationError(_("This problem is %(status)s; that cannot be done now.")
+                              % {"status": problem.get_status_display()})
+    if upload is not None:
+        problems.validate_evidence(upload)
+    part = countersign.submit_part(task=task, by=by, text=text, target=problem)
+    if upload is not None:
+        problems.evidence_add(problem=problem, by=by, upload=upload)
+    return part

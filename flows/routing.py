@@ -22,7 +22,7 @@ from accounts.models import Unit, User
 from records.models import Problem, QuarterlyReport
 
 # the steps whose owners wrote what a reviewer or verifier judges
-DRAFTING_STEPS = {"draft", "analyse", "rectify"}
+DRAFTING_STEPS = {"draft", "analyse", "rectify", "rectify_parts"}
 
 
 @dataclass(frozen=True)

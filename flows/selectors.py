@@ -12,6 +12,8 @@ from viewflow.workflow.status import STATUS
 from accounts.models import User
 from records.models import Opinion, Problem, QuarterlyReport, Version
 
+from .models import CountersignPart
+
 OPEN_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
 
@@ -36,6 +38,8 @@ class HistoryEntry:
     cancelled: bool = False
     # the version this step submitted (a draft or analyse task), if it submitted one
     version: Version | None = None
+    # a countersign participant's part (flows.countersign), with its unit, text and status
+    part: CountersignPart | None = None
 
 
 def history(record: QuarterlyReport | Problem) -> list[HistoryEntry]:
@@ -64,6 +68,9 @@ def history(record: QuarterlyReport | Problem) -> list[HistoryEntry]:
         # each transfer names whom the task went to
         for note, held in zip(notes[task.pk], task.data.get("held_by", []), strict=False):
             note.to = people.get(held.get("to"))
+    part_tasks = [t.pk for t in tasks if t.data.get("countersign_part")]
+    parts = ({p.task_id: p for p in CountersignPart.objects.filter(task_id__in=part_tasks)
+              .select_related("unit")} if part_tasks else {})
     return [
         HistoryEntry(
             task=task,
@@ -82,6 +89,7 @@ def history(record: QuarterlyReport | Problem) -> list[HistoryEntry]:
                    if task.data.get("levels", 1) > 1 else ""),
             cancelled=task.status == STATUS.CANCELED,
             version=versions.get(task.pk),
+            part=parts.get(task.pk),
         )
         for task in tasks
     ]

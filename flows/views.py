@@ -10,6 +10,7 @@ from django.views import generic
 
 from records import problems, services
 from records.forms import (
+    CountersignPartForm,
     EvidenceForm,
     ExtensionForm,
     PlanDraftForm,
@@ -22,6 +23,7 @@ from records.forms import (
 from records.models import Problem, QuarterlyReport
 from records.versions import latest_changes
 
+from . import countersign
 from .actions import actions_of
 from .path import path_ahead
 from .selectors import history
@@ -253,3 +255,31 @@ class RectifyView(ProblemTaskView):
             return self.render_to_response(self.get_context_data(bound={name: form}))
         messages.success(request, message)
         return redirect(request.get_full_path())
+
+
+class RectifyPartView(ProblemTaskView):
+    """A unit head writes their unit's part of a joint rectification (countersign)."""
+
+    form_class = CountersignPartForm
+    template_name = "flows/rectification/rectify_part.html"
+
+    def get_context_data(self, **kwargs):
+        task = self.activation.task
+        part = countersign.part_of(task)
+        parts = countersign.parts_of(task.process_id, task.flow_task.name,
+                                     part.round if part else None)
+        done, needed = countersign.progress(parts)
+        return super().get_context_data(part=part, parts=parts, parts_done=done,
+                                        parts_needed=needed, **kwargs)
+
+    def form_valid(self, form):
+        from .rectification import submit_rectification_part
+
+        data = form.cleaned_data
+        try:
+            submit_rectification_part(problem=self.record, task=self.activation.task,
+                                      by=self.request.user, text=data["text"],
+                                      upload=data.get("file"))
+        except ValidationError as error:
+            return self.fail(form, error)
+        return self.done(_("Your unit's part is in."))

@@ -144,6 +144,17 @@ class EvidenceForm(forms.Form):
                            help_text=_("PDF, Word, Excel or images."))
 
 
+class CountersignPartForm(forms.Form):
+    """A unit head's part of a joint rectification (countersign), with optional evidence."""
+
+    text = forms.CharField(label=_("Your unit's part"), max_length=4000,
+                           widget=forms.Textarea(attrs={"rows": 5}),
+                           help_text=_("What your unit did to rectify the problem."))
+    # empty files are refused by records.problems.validate_evidence, whose message names the file
+    file = forms.FileField(label=_("Evidence file"), required=False, allow_empty_file=True,
+                           help_text=_("Optional. PDF, Word, Excel or images."))
+
+
 class ExtensionForm(forms.Form):
     new_date = forms.DateField(label=_("New deadline"), widget=DateInput())
     reason = forms.CharField(label=_("Reason"), max_length=2000,
@@ -162,6 +173,10 @@ class ProblemForm(forms.Form):
                                   widget=forms.Textarea(attrs={"rows": 3}))
     person_concerned = forms.CharField(label=_("Person concerned"), max_length=100,
                                        required=False)
+    co_units = forms.ModelMultipleChoiceField(
+        label=_("Other units involved"), queryset=None, required=False,
+        help_text=_("For a problem shared by several units: each unit's head writes its "
+                    "part of the rectification (countersign)."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -169,6 +184,7 @@ class ProblemForm(forms.Form):
 
         self.fields["unit"].queryset = Unit.objects.filter(is_active=True).exclude(
             kind=Unit.Kind.BUREAU)
+        self.fields["co_units"].queryset = self.fields["unit"].queryset
 
 
 class ProblemListForm(forms.Form):

@@ -250,6 +250,11 @@ class Problem(models.Model):
     unit = models.ForeignKey("accounts.Unit", verbose_name=_("responsible unit"),
                              on_delete=models.PROTECT, related_name="problems")
     person_concerned = models.CharField(_("person concerned"), max_length=100, blank=True)
+    co_units = models.ManyToManyField(
+        "accounts.Unit", verbose_name=_("other units involved"), blank=True,
+        related_name="joint_problems",
+        help_text=_("Units that share the rectification with the responsible (lead) unit: "
+                    "each unit's head writes its part (countersign)."))
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                       related_name="+", verbose_name=_("registered by"))
     registered_at = models.DateTimeField(_("registered at"), default=timezone.now)

@@ -63,21 +63,37 @@ def validate_problem(*, unit: Unit, source: str, category: str, description: str
         raise ValidationError(errors)
 
 
+def validate_co_units(unit: Unit, co_units) -> list[Unit]:
+    """The other units involved in a joint problem: active units, the lead unit left out."""
+    others = [u for u in dict.fromkeys(co_units or ()) if unit is None or u.pk != unit.pk]
+    if any(not u.is_active or u.kind == Unit.Kind.BUREAU for u in others):
+        raise ValidationError({"co_units": _("Choose active units (not the bureau itself) as "
+                                             "the other units involved.")})
+    return others
+
+
 def problem_create(*, by: User, unit: Unit, source: str, category: str, description: str,
                    found_on: datetime.date, person_concerned: str = "", problem_list=None,
-                   process=None) -> Problem:
-    """Register one problem (called as its rectification flow starts)."""
+                   process=None, co_units=()) -> Problem:
+    """Register one problem (called as its rectification flow starts).
+
+    ``co_units``: the other units involved; their heads each write a part of the
+    rectification with the responsible (lead) unit's head (a countersign).
+    """
     validate_problem(unit=unit, source=source, category=category, description=description,
                      found_on=found_on)
+    co_units = validate_co_units(unit, co_units)
     problem = Problem.objects.create(
         problem_list=problem_list, source=source, category=category,
         description=description.strip(), found_on=found_on, unit=unit,
         person_concerned=(person_concerned or "").strip(), registered_by=by, process=process,
     )
+    if co_units:
+        problem.co_units.set(co_units)
     permissions.grant_view(problem, [by, *permissions.unit_drafters(unit),
                                      chain.supervisor_of(unit)])
     audit(actor=by, action="problem.register", target=problem, unit=unit.code,
-          category=category, source=source)
+          category=category, source=source, co_units=[u.code for u in co_units])
     return problem
 
 
@@ -102,6 +118,42 @@ def problem_step_started(*, problem: Problem, step: str, owner: User,
     audit(actor=None, action=f"problem.assign.{step}", target=problem, owner=owner.username,
           on_behalf_of=on_behalf_of.username if on_behalf_of else None,
           due=due.isoformat() if due else None)
+    return problem
+
+
+def problem_part_started(*, problem: Problem, step: str, owner: User,
+                         on_behalf_of: User | None, assignee: User, url: str = "") -> Problem:
+    """One participant's task of a joint rectification (countersign) was created.
+
+    The ledger's assignee is ``assignee`` (the lead unit's head while the parts run in
+    parallel; the participant whose turn it is, one after another); the deadline is the
+    planned completion date, as for a one-unit rectification.
+    """
+    from .models import Notification
+    from .notifications import notify
+
+    due = problem.planned_date
+    problem.step, problem.assignee, problem.due_date = step, assignee, due
+    problem.save(update_fields=["step", "assignee", "due_date"])
+    permissions.grant_view(problem, [owner, on_behalf_of])
+    audit(actor=None, action=f"problem.assign.{step}", target=problem, owner=owner.username,
+          on_behalf_of=on_behalf_of.username if on_behalf_of else None,
+          due=due.isoformat() if due else None)
+    notify(recipients=[owner], kind=Notification.Kind.ASSIGNED, record=problem, url=url,
+           deadline=due, title=_("Write your unit's part of the rectification: %(problem)s")
+           % {"problem": problem})
+    return problem
+
+
+def problem_parts_done(*, problem: Problem) -> Problem:
+    """The units' parts are written (countersign complete): the committee verifies."""
+    _require(problem, Status.RECTIFYING)
+    problem.status = Status.VERIFYING
+    problem.rectified_at = timezone.now()
+    problem.save()
+    problem.extensions.filter(decision=ExtensionRequest.Decision.PENDING).update(
+        decision=ExtensionRequest.Decision.REFUSED, decided_at=timezone.now())
+    audit(actor=None, action="problem.rectified", target=problem, countersign=True)
     return problem
 
 

@@ -15,6 +15,9 @@ def test_demo_problem_list_covers_the_states_and_loads_once(bureau):
     assert overdue.is_overdue and overdue.assignee.username == "head_command"
     assert Problem.objects.get(unit__code="squad1").extensions.get().decision == "pending"
     assert AuditEvent.objects.filter(action="problem.close_out").count() == 1
+    # sanitation's problem is shared with legal and facilities: a countersign once approved
+    joint = Problem.objects.get(unit__code="sanitation")
+    assert sorted(joint.co_units.values_list("code", flat=True)) == ["facilities", "legal"]
 
 
 def test_a_fresh_demo_has_a_reminder_waiting_after_the_first_sweep(bureau):

@@ -18,7 +18,7 @@ from viewflow.workflow.models import Task
 from accounts.models import User
 from flows.actions import actions_of
 from flows.quarterly import open_report
-from flows.rectification import register_problems
+from flows.rectification import register_problems, submit_rectification_part
 from records import problems as services
 from records.models import AuditEvent, Notification, Problem, QuarterlyReport
 
@@ -92,10 +92,31 @@ def world(bureau, unit, client_for, head_sanitation, leader_li, jiwei_chen, head
     services.problem_request_extension(problem=open_problem, by=head_enforcement,
                                        new_date=planned + datetime.timedelta(days=9),
                                        reason=SECRET)
+    # a joint problem of enforcement and its squads: its units' parts (countersign) are open
+    [joint] = register_problems(
+        by=jiwei_chen, source="spot_check", found_on=datetime.date(2026, 10, 2), items=[
+            {"unit": unit("enforcement"), "category": "hedonism", "description": SECRET,
+             "co_units": [unit("squad1"), unit("squad2")]}])
+    act(joint, lambda t: services.problem_analyse(
+        problem=joint, by=head_enforcement, root_cause=SECRET, measures=SECRET,
+        planned_date=planned))
+    act(joint, lambda t: services.problem_approve_plan(problem=joint, by=leader_zhao, task=t))
+    services.evidence_add(problem=joint, by=head_enforcement, upload=SimpleUploadedFile(
+        "证据.pdf", b"%PDF-1.4 " + SECRET.encode()))
+    # its parts written, then sent back: every node of the countersign has a task, and the
+    # parts are open again
+    for task in Task.objects.filter(process_id=joint.process_id, status="ASSIGNED"):
+        with task.activation() as activation:
+            activation.start(None)
+            submit_rectification_part(problem=joint, task=task, by=task.owner, text=SECRET)
+            activation.execute()
+    joint.refresh_from_db()
+    act(joint, lambda t: services.problem_send_back(problem=joint, by=jiwei_chen,
+                                                    opinion=SECRET, task=t))
     notification = Notification.objects.create(
         recipient=head_sanitation, kind="due_soon", key=f"records.quarterlyreport:{pending.pk}",
         day=timezone.localdate(), title=SECRET, url=f"/reports/{pending.pk}/")
-    return {"reports": [done, pending], "problems": [filed, open_problem],
+    return {"reports": [done, pending], "problems": [filed, open_problem, joint],
             "notification": notification}
 
 

@@ -129,12 +129,13 @@ class TaskActionRequestSerializer(serializers.Serializer):
     measures = serializers.CharField(required=False, help_text=_("save (a draft), analyse."))
     planned_date = serializers.DateField(required=False,
                                          help_text=_("save (a draft), analyse."))
-    text = serializers.CharField(required=False, max_length=4000, help_text=_("progress."))
+    text = serializers.CharField(required=False, max_length=4000,
+                                 help_text=_("progress, submit_part (required)."))
     new_date = serializers.DateField(required=False, help_text=_("request_extension."))
     reason = serializers.CharField(required=False, max_length=2000,
                                    help_text=_("request_extension, transfer (required)."))
     file = serializers.FileField(required=False,
-                                 help_text=_("evidence (multipart/form-data)."))
+                                 help_text=_("evidence, submit_part (multipart/form-data)."))
 
 
 class TaskActionResultSerializer(serializers.Serializer):
@@ -167,6 +168,18 @@ class RecusalSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
+class CountersignPartSerializer(serializers.Serializer):
+    """A participant's part of a countersign step (会签)."""
+
+    round = serializers.IntegerField()
+    position = serializers.IntegerField()
+    mode = serializers.CharField()
+    unit = UnitRefSerializer(allow_null=True)
+    status = serializers.CharField(help_text=_("pending, done or not_needed."))
+    text = serializers.CharField()
+    acted_at = serializers.DateTimeField(allow_null=True)
+
+
 class HistoryEntrySerializer(serializers.Serializer):
     task = serializers.IntegerField(source="task.pk")
     step = serializers.CharField(source="task.flow_task.name")
@@ -185,6 +198,7 @@ class HistoryEntrySerializer(serializers.Serializer):
     version = serializers.IntegerField(
         source="version.number", allow_null=True,
         help_text=_("The version this step submitted (draft and analyse steps), else null."))
+    part = CountersignPartSerializer(allow_null=True)
 
 
 class PathStepSerializer(serializers.Serializer):
@@ -387,6 +401,7 @@ class ExtensionRequestSerializer(serializers.ModelSerializer):
 
 
 class ProblemDetailSerializer(ProblemSerializer):
+    co_units = UnitRefSerializer(many=True)
     registered_by = PersonSerializer()
     history = HistoryEntrySerializer(many=True)
     path_ahead = PathStepSerializer(many=True)
@@ -397,9 +412,9 @@ class ProblemDetailSerializer(ProblemSerializer):
     urges = UrgeSerializer(many=True, source="urge_list")
 
     class Meta(ProblemSerializer.Meta):
-        fields = [*ProblemSerializer.Meta.fields, "registered_by", "root_cause", "measures",
-                  "rectified_at", "closed_at", "filed_at", "history", "path_ahead", "opinions",
-                  "evidence", "progress_notes", "extensions", "urges"]
+        fields = [*ProblemSerializer.Meta.fields, "co_units", "registered_by", "root_cause",
+                  "measures", "rectified_at", "closed_at", "filed_at", "history", "path_ahead",
+                  "opinions", "evidence", "progress_notes", "extensions", "urges"]
 
 
 class ProblemFilterSerializer(serializers.Serializer):
@@ -420,6 +435,11 @@ class ProblemItemSerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=Problem.Category.choices)
     description = serializers.CharField(max_length=4000)
     person_concerned = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    co_units = serializers.SlugRelatedField(
+        many=True, required=False, slug_field="code",
+        queryset=Unit.objects.filter(is_active=True).exclude(kind=Unit.Kind.BUREAU),
+        help_text=_("Codes of the other units involved: each unit's head writes its part "
+                    "of the rectification (countersign)."))
 
 
 class ProblemRegisterSerializer(serializers.Serializer):
