@@ -33,8 +33,9 @@ from collections.abc import Callable
 from contextlib import ExitStack, contextmanager
 from unittest import mock
 
+from django.apps import apps
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -87,6 +88,13 @@ def time_travel(clock: Clock):
     with ExitStack() as stack:
         for target in targets:
             stack.enter_context(mock.patch(target, clock.now))
+        # fields declared with default=timezone.now hold the function itself (and Django
+        # caches it as the field's _get_default)
+        for model in apps.get_models():
+            for field in model._meta.concrete_fields:
+                if field.default is _real_now:
+                    stack.enter_context(mock.patch.dict(field.__dict__,
+                                                        {"_get_default": clock.now}))
         yield
 
 
@@ -319,6 +327,9 @@ def seed(*, units: int = 50, years: int = 1, problems_per_unit: int = PROBLEMS_P
     plan = quarters(years, today)
     clock = Clock()
     started = time.monotonic()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # durability is not needed while seeding
+            cursor.execute("SET synchronous_commit TO off")
     with time_travel(clock), quiet_background():
         org_start = quarter_end(*plan[0]) - datetime.timedelta(days=365)
         clock.day(org_start)
