@@ -78,51 +78,7 @@ def machine() -> dict:
             "django": django.get_version()}
 
 
-# -- who and what is measured ------------------------------------------------------------------
-
-def subjects() -> dict:
-    """The people and records the pages are measured for: the busiest of each kind."""
-    from django.db.models import Count
-    from viewflow.workflow.models import Task
-    from viewflow.workflow.status import STATUS
-
-    from accounts.models import Post, User
-    from records.ledger import Lights
-    from records.models import Problem, QuarterlyReport
-
-    open_tasks = (Task.objects.filter(status=STATUS.ASSIGNED, flow_task_type="HUMAN")
-                  .values("owner_id").annotate(n=Count("pk")))
-    heads = set(Post.objects.filter(role=Post.Role.HEAD).values_list("user_id", flat=True))
-    head_id = max((row for row in open_tasks if row["owner_id"] in heads),
-                  key=lambda row: row["n"])["owner_id"]
-    latest = QuarterlyReport.objects.order_by("-year", "-quarter").values("year", "quarter")[0]
-    leader = User.objects.filter(posts__role=Post.Role.LEADER).order_by("username").first()
-    committee = User.objects.filter(posts__role=Post.Role.COMMITTEE).order_by("username").first()
-    # the report with the longest history (most opinions), and its unit's head
-    report = (QuarterlyReport.objects.annotate(n=Count("opinions")).order_by("-n", "-pk").first())
-    report_head = User.objects.filter(posts__role=Post.Role.HEAD,
-                                      posts__unit_id=report.unit_id).first()
-    overdue = (Problem.objects.filter(Lights.now().q("red")).values("unit__code")
-               .annotate(n=Count("pk")).order_by("-n").first())
-    return {
-        "head": User.objects.get(pk=head_id), "leader": leader, "committee": committee,
-        "year": latest["year"], "quarter": latest["quarter"], "report": report,
-        "report_head": report_head, "overdue_unit": overdue["unit__code"] if overdue else "",
-    }
-
-
-def page_cases(s: dict) -> list[tuple[str, object, str]]:
-    return [
-        ("Unit head's inbox", s["head"], "/workflow/inbox/"),
-        ("Leader's quarter board", s["leader"],
-         f"/reports/board/?year={s['year']}&quarter={s['quarter']}"),
-        ("Committee's ledger, unfiltered", s["committee"], "/problems/"),
-        ("Committee's ledger, overdue of one unit", s["committee"],
-         f"/problems/?light=red&unit={s['overdue_unit']}"),
-        ("A report's page with its history", s["report_head"], f"/reports/{s['report'].pk}/"),
-        ("API inbox", s["head"], "/api/v1/tasks/"),
-        ("API ledger", s["committee"], "/api/v1/problems/"),
-    ]
+from .pages import page_cases, subjects  # noqa: E402
 
 
 def measure_pages(cases, runs: int) -> list[dict]:
@@ -190,11 +146,11 @@ class Rollback(Exception):
 def measure_sweep(runs: int) -> dict:
     from unittest import mock
 
+    from django.utils import timezone
+
     from flows import tasks
     from flows.reminders import sweep
     from records.workdays import add_working_days
-
-    from django.utils import timezone
 
     # a working morning a week on from the seed's last sweep: every overdue item is due for
     # its weekly escalation again, and the next days' deadlines for their reminders
@@ -274,9 +230,9 @@ def prepare_reviews(year: int, quarter: int, leaders: list) -> dict[int, list[st
     from viewflow.workflow.models import Task
     from viewflow.workflow.status import STATUS
 
+    from bench.seed import CONTENT
     from flows import actions
     from records.models import QuarterlyReport
-    from bench.seed import CONTENT
 
     urls = {}
     for leader in leaders:
@@ -571,8 +527,6 @@ def main() -> None:
     parser.add_argument("--export-runs", type=int, default=3)
     parser.add_argument("--sweep-runs", type=int, default=3)
     parser.add_argument("--gunicorn-workers", type=int, default=4)
-    parser.add_argument("--seed-units", default="?")
-    parser.add_argument("--seed-years", default="?")
     parser.add_argument("--skip", default="", help="comma-separated: pages,export,sweep,open,"
                                                     "throughput (for trying the harness)")
     parser.add_argument("--json", default=str(ROOT / "var" / "bench-results.json"))
@@ -588,8 +542,10 @@ def main() -> None:
     from .seed import city_size
 
     skip = set(filter(None, args.skip.split(",")))
-    data = {"machine": machine(), "size": city_size(), "page_runs": args.runs,
-            "seed_units": args.seed_units, "seed_years": args.seed_years,
+    size = city_size()
+    quarters = QuarterlyReport.objects.values("year", "quarter").distinct().count()
+    data = {"machine": machine(), "size": size, "page_runs": args.runs,
+            "seed_units": size["units"], "seed_years": round(quarters / 4, 2),
             "problem_statuses": distribution(Problem),
             "report_statuses": distribution(QuarterlyReport)}
     log(f"city: {data['size']}")

@@ -137,11 +137,13 @@ class PagesExecutor:
     def _client(self, user):
         from django.test import Client
 
-        if user.pk not in self.clients:
+        # sessions expire as the clock moves on: log in again each (seeded) day
+        day = timezone.localdate()
+        if self.clients.get(user.pk, (None, None))[1] != day:
             client = Client()
             client.force_login(user)
-            self.clients[user.pk] = client
-        return self.clients[user.pk]
+            self.clients[user.pk] = (client, day)
+        return self.clients[user.pk][0]
 
     def act(self, record, name: str, data: dict) -> None:
         task = _open_task(record)
@@ -150,8 +152,11 @@ class PagesExecutor:
         if self.BUTTONS[name]:
             post[self.BUTTONS[name]] = "1"
         response = self._client(task.owner).post(url, post)
-        if response.status_code != 302:
-            raise AssertionError(f"{name} on {record}: {response.status_code}")
+        task.refresh_from_db()
+        completes = name not in ("progress",)
+        if response.status_code != 302 or (task.status != STATUS.DONE) == completes:
+            raise AssertionError(f"{name} on {record}: {response.status_code} "
+                                 f"{response.get('Location')} task {task.status}")
 
 
 # -- the org chart -------------------------------------------------------------------------
