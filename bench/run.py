@@ -81,6 +81,39 @@ def machine() -> dict:
 from .pages import page_cases, subjects  # noqa: E402
 
 
+def profile_page(label: str, user, url: str) -> str:
+    """Why a page is slow: its slowest query with EXPLAIN ANALYZE, and where Python spends
+    the time (cProfile, by cumulative time)."""
+    import cProfile
+    import io
+    import pstats
+
+    client = Client()
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    slowest = max(queries.captured_queries, key=lambda q: float(q["time"]))
+    in_db = sum(float(q["time"]) for q in queries.captured_queries) * 1000
+    text = [f"### {label} (`{url}`)", "",
+            f"{len(queries)} queries, {in_db:.1f} ms in the database; the slowest "
+            f"({float(slowest['time']) * 1000:.1f} ms):", "", "```sql", slowest["sql"][:1500],
+            "```", ""]
+    if slowest["sql"].lstrip().upper().startswith("SELECT"):
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN ANALYZE " + slowest["sql"])
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        text += ["```", plan[:4000], "```", ""]
+    profiler = cProfile.Profile()
+    profiler.enable()
+    client.get(url)
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
+    body = out.getvalue()
+    text += ["```", body[body.find("ncalls"):][:7000], "```", ""]
+    return "\n".join(text)
+
+
 def measure_pages(cases, runs: int) -> list[dict]:
     results = []
     for label, user, url in cases:
@@ -100,6 +133,8 @@ def measure_pages(cases, runs: int) -> list[dict]:
                   **stats(times)}
         log(f"{label}: median {result['median']:.1f} ms, p95 {result['p95']:.1f} ms, "
             f"{result['queries']} queries")
+        if result["p95"] > TARGET_MS:
+            result["profile"] = profile_page(label, user, url)
         results.append(result)
     return results
 
@@ -508,6 +543,9 @@ def write_results(data: dict) -> None:
             f"| ≥ {TARGET_RATIO} | {verdict(ratio >= TARGET_RATIO)} |")
         if ours["error_count"] or bare["error_count"]:
             lines.append(f"|  | errors: {ours['errors']} {bare['errors']} | | | | | | |")
+    profiles = [row["profile"] for row in data["pages"] if row.get("profile")]
+    if profiles:
+        lines += ["", "## Profiles of the pages over their target", ""] + profiles
     if data.get("notes"):
         lines += ["", "## Notes", "", data["notes"]]
     RESULTS.write_text("\n".join(lines) + "\n")
@@ -529,6 +567,8 @@ def main() -> None:
     parser.add_argument("--gunicorn-workers", type=int, default=4)
     parser.add_argument("--skip", default="", help="comma-separated: pages,export,sweep,open,"
                                                     "throughput (for trying the harness)")
+    parser.add_argument("--note", default="", help="a paragraph for RESULTS.md (e.g. why "
+                                                    "the city is smaller than 5,000 units)")
     parser.add_argument("--json", default=str(ROOT / "var" / "bench-results.json"))
     args = parser.parse_args()
     assert get_resolver().url_patterns
@@ -546,7 +586,7 @@ def main() -> None:
     quarters = QuarterlyReport.objects.values("year", "quarter").distinct().count()
     data = {"machine": machine(), "size": size, "page_runs": args.runs,
             "seed_units": size["units"], "seed_years": round(quarters / 4, 2),
-            "problem_statuses": distribution(Problem),
+            "size_note": args.note, "problem_statuses": distribution(Problem),
             "report_statuses": distribution(QuarterlyReport)}
     log(f"city: {data['size']}")
     s = subjects()
