@@ -585,7 +585,7 @@ def main() -> None:
     size = city_size()
     quarters = QuarterlyReport.objects.values("year", "quarter").distinct().count()
     data = {"machine": machine(), "size": size, "page_runs": args.runs,
-            "seed_units": size["units"], "seed_years": round(quarters / 4, 2),
+            "seed_units": size["units"], "seed_years": f"{quarters / 4:g}",
             "size_note": args.note, "problem_statuses": distribution(Problem),
             "report_statuses": distribution(QuarterlyReport)}
     log(f"city: {data['size']}")
