@@ -203,8 +203,11 @@ def build_org(units: int, start: datetime.date, log: Callable = print) -> dict:
 # -- the plan ------------------------------------------------------------------------------
 
 def quarters(years: int, today: datetime.date) -> list[tuple[int, int]]:
-    """The last ``4 × years`` finished quarters, oldest first."""
+    """The last ``4 × years`` finished quarters, oldest first; the newest one's steps (up to
+    35 days after it is opened) must all lie before ``today``."""
     year, quarter = last_finished_quarter(today)
+    if add_working_days(quarter_end(year, quarter), 1) + datetime.timedelta(days=40) >= today:
+        year, quarter = (year - 1, 4) if quarter == 1 else (year, quarter - 1)
     found = []
     for _i in range(4 * years):
         found.append((year, quarter))
