@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
 
-.PHONY: venv run worker test lint messages clean
+.PHONY: venv run worker test lint messages clean bench bench-seed bench-run
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "DutyChain needs Python 3.11+"'
@@ -51,6 +51,26 @@ test: venv
 	$(BIN)/pytest -p no:cacheprovider -n $(PYTEST_WORKERS) -m "not worker and not browser" tests
 	$(BIN)/pytest -p no:cacheprovider -m worker tests
 	$(BIN)/pytest -p no:cacheprovider -m browser tests
+
+# The benchmark (not part of `make test`; README, "Benchmark"): builds a city in the
+# PostgreSQL database BENCH_DATABASE_URL (emptied first: give it a database of its own),
+# then measures it and writes bench/RESULTS.md. Celery jobs go to Redis BENCH_BROKER_URL.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bench
+BENCH_BROKER_URL ?= redis://127.0.0.1:6379/1
+BENCH_UNITS ?= 5000
+BENCH_YEARS ?= 3
+BENCH_ENV = DATABASE_URL=$(BENCH_DATABASE_URL) CELERY_BROKER_URL=$(BENCH_BROKER_URL) \
+	DJANGO_SETTINGS_MODULE=bench.settings
+
+bench: bench-seed bench-run
+
+bench-seed: venv
+	$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput
+	$(BENCH_ENV) $(BIN)/python manage.py flush --noinput
+	$(BENCH_ENV) $(BIN)/python manage.py bench_seed --units $(BENCH_UNITS) --years $(BENCH_YEARS)
+
+bench-run: venv
+	$(BENCH_ENV) $(BIN)/python -W ignore -m bench.run
 
 messages: venv
 	$(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore='.venv/*' --ignore='var/*'

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import io
+import tempfile
 from urllib.parse import quote, urlencode
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import generic
@@ -131,15 +131,18 @@ class LedgerExportView(LoginRequiredMixin, LedgerMixin, generic.View):
                 str(problem.light_label),
             ])
             count += 1
-        buffer = io.BytesIO()
-        workbook.save(buffer)
+        # written to a temporary file and streamed from there: memory stays flat whatever the
+        # number of rows (write-only rows go to disk as they are appended)
+        spool = tempfile.TemporaryFile()
+        workbook.save(spool)
+        spool.seek(0)
         # audit() wants a record as its target: an export touches many, so the target is the
         # person exporting, and the event says what they filtered and how many rows they took
         audit(actor=request.user, action="problem.export", target=request.user,
               filters=self.filters.as_audit(), rows=count)
         day = self.lights.today.isoformat()
         filename = f"{_('Problem ledger')}-{day}.xlsx"
-        response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+        response = FileResponse(spool, content_type=XLSX)
         # an ASCII name for old clients, and the real one (RFC 5987 / 6266) for the others
         response["Content-Disposition"] = (
             f"attachment; filename=\"problem-ledger-{day}.xlsx\"; "

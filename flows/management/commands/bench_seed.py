@@ -1,0 +1,27 @@
+"""Build a city for the benchmark through the real services and flows (see bench/seed.py)."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.models import Unit
+
+
+class Command(BaseCommand):
+    help = "Build a benchmark city: units under bureaus, years of reports and problems."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--units", type=int, default=50)
+        parser.add_argument("--years", type=int, default=1)
+        parser.add_argument("--problems-per-unit", type=int, default=10)
+        parser.add_argument("--sweep-days", type=int, default=3)
+
+    def handle(self, *args, units, years, problems_per_unit, sweep_days, **options):
+        from bench.seed import seed
+
+        if Unit.objects.exists():
+            raise CommandError("The database already has units: seed an empty database "
+                               "(e.g. `manage.py flush`) so the figures describe one city.")
+        if units < 1 or years < 1:
+            raise CommandError("--units and --years must be at least 1.")
+        counts = seed(units=units, years=years, problems_per_unit=problems_per_unit,
+                      sweep_days=sweep_days, log=self.stdout.write)
+        self.stdout.write(self.style.SUCCESS(f"Seeded: {counts}"))
