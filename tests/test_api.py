@@ -243,6 +243,12 @@ def test_registering_refuses_an_unknown_unit_and_a_date_in_the_future(jiwei_chen
         "items": [{"unit": "legal", "category": "hedonism", "description": "x"}]},
         format="json")
     assert later.status_code == 400 and "found_on" in later.json()["errors"]
+    # a code no unit can have (a NUL byte: PostgreSQL refuses it in text) is no such unit
+    for field, value in (("unit", "le\x00gal"), ("co_units", ["legal", "fi\x00nance"])):
+        item = {"unit": "legal", "category": "hedonism", "description": "x", field: value}
+        nul = client.post("/api/v1/problems/", {"source": "spot_check", "found_on": "2026-10-02",
+                                                "items": [item]}, format="json")
+        assert nul.status_code == 400 and field in nul.json()["errors"]["items"]["0"], nul.content
     empty = client.post("/api/v1/problems/", {"source": "spot_check", "found_on": "2026-10-02",
                                               "items": []}, format="json")
     assert empty.status_code == 400 and "items" in empty.json()["errors"]

@@ -428,14 +428,24 @@ class ProblemFilterSerializer(serializers.Serializer):
         required=False, choices=[*ledger.SORTS, *(f"-{key}" for key in ledger.SORTS)])
 
 
+class UnitCodeField(serializers.SlugRelatedField):
+    """A unit by its code; text no code can be (a NUL byte, say) is "no such unit" without
+    reaching the database (PostgreSQL refuses NUL in text)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
+        return super().to_internal_value(data)
+
+
 class ProblemItemSerializer(serializers.Serializer):
-    unit = serializers.SlugRelatedField(
+    unit = UnitCodeField(
         slug_field="code", queryset=Unit.objects.filter(is_active=True).exclude(
             kind=Unit.Kind.BUREAU), help_text=_("The responsible unit's code."))
     category = serializers.ChoiceField(choices=Problem.Category.choices)
     description = serializers.CharField(max_length=4000)
     person_concerned = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    co_units = serializers.SlugRelatedField(
+    co_units = UnitCodeField(
         many=True, required=False, slug_field="code",
         queryset=Unit.objects.filter(is_active=True).exclude(kind=Unit.Kind.BUREAU),
         help_text=_("Codes of the other units involved: each unit's head writes its part "
