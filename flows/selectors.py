@@ -38,6 +38,8 @@ class HistoryEntry:
     cancelled: bool = False
     # the version this step submitted (a draft or analyse task), if it submitted one
     version: Version | None = None
+    # urges (催办) of the step's owner while it was open
+    urges: list = field(default_factory=list)
     # a countersign participant's part (flows.countersign), with its unit, text and status
     part: CountersignPart | None = None
 
@@ -68,6 +70,9 @@ def history(record: QuarterlyReport | Problem) -> list[HistoryEntry]:
         # each transfer names whom the task went to
         for note, held in zip(notes[task.pk], task.data.get("held_by", []), strict=False):
             note.to = people.get(held.get("to"))
+    urges = defaultdict(list)
+    for urge in record.urges.filter(task__isnull=False).select_related("urged_by"):
+        urges[urge.task_id].append(urge)
     part_tasks = [t.pk for t in tasks if t.data.get("countersign_part")]
     parts = ({p.task_id: p for p in CountersignPart.objects.filter(task_id__in=part_tasks)
               .select_related("unit")} if part_tasks else {})
@@ -90,6 +95,7 @@ def history(record: QuarterlyReport | Problem) -> list[HistoryEntry]:
             cancelled=task.status == STATUS.CANCELED,
             version=versions.get(task.pk),
             part=parts.get(task.pk),
+            urges=urges[task.pk],
         )
         for task in tasks
     ]

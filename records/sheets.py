@@ -148,6 +148,10 @@ def _history_row(entry, is_report: bool) -> SheetRow:
     notes = [_("Transferred %(from)s → %(to)s: %(reason)s") % {
         "from": _name(note.author), "to": _name(getattr(note, "to", None)), "reason": note.text}
         for note in getattr(entry, "notes", [])]
+    notes += [_("Urged by %(name)s on %(day)s") % {"name": _name(urge.urged_by),
+                                                  "day": _moment(urge.created_at)}
+              + (f"：{urge.message}" if urge.message else "")
+              for urge in getattr(entry, "urges", [])]
     recused = getattr(entry, "recused", None)
     if recused:
         notes.append(_("Recusal: %(name)s %(reason)s") % recused)

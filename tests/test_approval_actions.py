@@ -468,3 +468,19 @@ def test_the_approval_sheet_prints_transfers_recusal_levels_and_copies(squad_rep
     pdf = _squash(pdf_text(client_for(user("leader_wang")).get(
         f"/reports/{squad_report.pk}/sheet.pdf").content))
     assert "外出培训。" in pdf and "抄送" in pdf
+
+
+def test_an_urge_is_in_the_history_of_the_step_it_urged_and_on_the_sheet(
+        sanitation_report, client_for):
+    from records import urging
+
+    from .test_approval_sheet import _squash, docx_text
+
+    urging.urge(record=sanitation_report, by=user("leader_li"), message="请尽快提交。")
+    page = client_for(user("head_sanitation")).get(f"/reports/{sanitation_report.pk}/")
+    history = page.content.decode().split('class="dc-table dc-history"')[1]
+    row = history.split("起草并提交")[1].split("</tr>")[0]
+    assert "李明 于" in row and "催办" in row and "请尽快提交。" in row
+    sheet = _squash(docx_text(client_for(user("head_sanitation")).get(
+        f"/reports/{sanitation_report.pk}/sheet.docx").content))
+    assert "李明于" in sheet and "请尽快提交。" in sheet
