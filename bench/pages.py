@@ -26,12 +26,13 @@ def subjects() -> dict:
     report = (QuarterlyReport.objects.annotate(n=Count("opinions")).order_by("-n", "-pk").first())
     report_head = User.objects.filter(posts__role=Post.Role.HEAD,
                                       posts__unit_id=report.unit_id).first()
-    overdue = (Problem.objects.filter(Lights.now().q("red")).values("unit__code")
+    # the bureau with the most overdue problems (its units are its children)
+    overdue = (Problem.objects.filter(Lights.now().q("red")).values("unit__parent__code")
                .annotate(n=Count("pk")).order_by("-n").first())
     return {
         "head": User.objects.get(pk=head_id), "leader": leader, "committee": committee,
         "year": latest["year"], "quarter": latest["quarter"], "report": report,
-        "report_head": report_head, "overdue_unit": overdue["unit__code"] if overdue else "",
+        "report_head": report_head, "overdue_bureau": overdue["unit__parent__code"] if overdue else "",
     }
 
 
@@ -41,8 +42,8 @@ def page_cases(s: dict) -> list[tuple[str, object, str]]:
         ("Leader's quarter board", s["leader"],
          f"/reports/board/?year={s['year']}&quarter={s['quarter']}"),
         ("Committee's ledger, unfiltered", s["committee"], "/problems/"),
-        ("Committee's ledger, overdue of one unit", s["committee"],
-         f"/problems/?light=red&unit={s['overdue_unit']}"),
+        ("Committee's ledger, overdue of one bureau", s["committee"],
+         f"/problems/?light=red&unit={s['overdue_bureau']}"),
         ("A report's page with its history", s["report_head"], f"/reports/{s['report'].pk}/"),
         ("API inbox", s["head"], "/api/v1/tasks/"),
         ("API ledger", s["committee"], "/api/v1/problems/"),

@@ -132,18 +132,12 @@ def units_of_people(user_ids: set[int]) -> set[int]:
     """Units where these people hold a step, a post or an oversight (a delegation's reach)."""
     from accounts.models import Oversight, Post
 
-    return set(
-        Task.objects.filter(owner_id__in=user_ids, status__in=OPEN_STATUSES)
+    open_steps = Task.objects.filter(owner_id__in=user_ids, status__in=OPEN_STATUSES) \
         .values_list("process__quarterly_report__unit_id", "process__problem__unit_id")
-        .distinct().iterator()
-        .__class__ and [] or []
-    ) | {
-        unit for pair in Task.objects.filter(owner_id__in=user_ids, status__in=OPEN_STATUSES)
-        .values_list("process__quarterly_report__unit_id", "process__problem__unit_id")
-        for unit in pair if unit
-    } | subtree(set(Oversight.objects.filter(leader_id__in=user_ids)
-                    .values_list("unit_id", flat=True))) | set(
-        Post.objects.filter(user_id__in=user_ids).values_list("unit_id", flat=True))
+    overseen = Oversight.objects.filter(leader_id__in=user_ids).values_list("unit_id", flat=True)
+    posts = Post.objects.filter(user_id__in=user_ids).values_list("unit_id", flat=True)
+    return {unit for pair in open_steps for unit in pair if unit} | subtree(set(overseen)) \
+        | set(posts)
 
 
 def subtree(unit_ids: set[int]) -> set[int]:

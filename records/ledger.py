@@ -140,9 +140,26 @@ class LedgerFilters:
 
 
 def unit_choices(user: User) -> list[tuple[str, str]]:
-    """(code, name) of the units whose problems ``user`` may see: the unit filter's options."""
+    """(code, name) of the units whose problems ``user`` may see: the unit filter's options.
+
+    Where the commission oversees several bureaus (a bureau with a parent), each bureau
+    comes first: choosing it shows the problems of every unit under it."""
+    bureaus = Unit.objects.filter(kind=Unit.Kind.BUREAU, parent__isnull=False)
     units = Unit.objects.filter(pk__in=visible(user, Problem).values("unit_id"))
-    return list(units.order_by("order", "code").values_list("code", "name"))
+    return [(code, _("%(name)s (all its units)") % {"name": name})
+            for code, name in bureaus.order_by("order", "code").values_list("code", "name")] \
+        + list(units.order_by("order", "code").values_list("code", "name"))
+
+
+def _unit_q(code: str) -> Q:
+    """The unit itself, or, for a bureau under the commission, every unit up to three levels
+    under it (divisions, their squads): joins, not a query per level."""
+    q = Q(unit__code=code)
+    path = "unit"
+    for _level in range(3):
+        path += "__parent"
+        q |= Q(**{f"{path}__code": code, f"{path}__kind": Unit.Kind.BUREAU})
+    return q
 
 
 def year_choices(user: User) -> list[int]:
@@ -153,7 +170,7 @@ def _filtered(user: User, filters: LedgerFilters, lights: Lights, *,
               with_status: bool = True) -> QuerySet[Problem]:
     rows = visible(user, Problem)
     if filters.unit:
-        rows = rows.filter(unit__code=filters.unit)
+        rows = rows.filter(_unit_q(filters.unit))
     if filters.category:
         rows = rows.filter(category=filters.category)
     if filters.source:

@@ -157,6 +157,24 @@ def test_each_filter_narrows_the_rows(mixed, jiwei_chen, client_for, query, expe
     assert set(pks(ledger(client_for(jiwei_chen), query))) == {mixed[i].pk for i in expected}
 
 
+def test_under_a_city_commission_a_bureau_filters_every_unit_under_it(
+        mixed, register, jiwei_chen, client_for, unit):
+    from accounts.models import Unit
+
+    # the demo bureau becomes one of the bureaus a city's commission oversees
+    city = Unit.objects.create(code="city", name="市纪委监委", kind=Unit.Kind.BUREAU)
+    Unit.objects.filter(code="bureau").update(parent=city)
+    squad = register(("squad1", "hedonism"))
+    client = client_for(jiwei_chen)
+    page = ledger(client)
+    assert ("bureau", "市城市管理局（全部单位）") in page.context["units"]
+    assert set(pks(ledger(client, "?unit=bureau"))) == {p.pk for p in mixed + squad}
+    # a unit still filters to itself alone, not the squads under it
+    assert set(pks(ledger(client, "?unit=enforcement"))) == {mixed[i].pk for i in (0, 1, 4)}
+    api = client.get("/api/v1/problems/?unit=bureau").json()
+    assert {row["id"] for row in api["results"]} == {p.pk for p in mixed + squad}
+
+
 def test_invalid_filter_values_are_ignored(mixed, jiwei_chen, client_for):
     response = ledger(client_for(jiwei_chen), "?unit=nowhere&category=gluttony&source=%00&"
                       "status=lost&light=purple&year=20x6&sort=password&page=zz")
