@@ -445,9 +445,10 @@ def write_results(data: dict) -> None:
         "",
         "## Machine",
         "",
-        f"- CPU: {m['cpu']}, {m['cores']} cores; RAM {m['ram_gb']} GB (shared with other "
-        "people's test runs while this ran: wall-clock figures are noisy, which is why "
-        "throughput is a ratio to bare viewflow measured in the same run)",
+        f"- CPU: {m['cpu']}, {m['cores']} cores; RAM {m['ram_gb']} GB; load average "
+        f"{os.getloadavg()[0]:.1f} when the report was written (wall-clock figures are "
+        "noisy on a shared machine, which is why throughput is a ratio to bare viewflow "
+        "measured in the same run)",
         f"- PostgreSQL {m['postgresql']}; Python {m['python']}; Django {m['django']}",
         "",
         "## Data size",
