@@ -35,6 +35,9 @@ class Step:
     estimated: bool = False
     note: str = ""
     name: str = ""
+    # the current step's review level (逐级审核), as set when its task was assigned
+    level: int = 1
+    levels: int = 1
 
 
 def _after(day: datetime.date | None, key: str) -> datetime.date:
@@ -85,7 +88,8 @@ def _current(record) -> Step | None:
             if recused else "")
     due = record.step_due_date if isinstance(record, QuarterlyReport) else record.due_date
     return Step(title, task.owner, User.objects.filter(pk=behalf).first() if behalf else None,
-                due, is_current=True, note=note, name=task.flow_task.name)
+                due, is_current=True, note=note, name=task.flow_task.name,
+                level=task.data.get("level", 1), levels=task.data.get("levels", 1))
 
 
 def path_ahead(record: QuarterlyReport | Problem) -> list[Step]:
@@ -100,6 +104,8 @@ def path_ahead(record: QuarterlyReport | Problem) -> list[Step]:
     if isinstance(record, QuarterlyReport):
         if current.name == "draft":
             more, due = _levels(record, "review", _("Review"), 0, due, "report_review")
+        elif current.level >= current.levels:
+            more = []  # the last level is deciding now: no need to resolve the chain again
         else:
             more, due = _levels(record, "review", _("Review"), record.review_level + 1, due,
                                 "report_review")
@@ -112,7 +118,7 @@ def path_ahead(record: QuarterlyReport | Problem) -> list[Step]:
         more, due = _levels(record, "approve_plan", _("Approve the plan"), 0, due,
                             "problem_plan_review")
         steps += more
-    elif name == "approve_plan":
+    elif name == "approve_plan" and current.level < current.levels:
         more, due = _levels(record, "approve_plan", _("Approve the plan"),
                             record.review_level + 1, due, "problem_plan_review")
         steps += more
