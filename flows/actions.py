@@ -147,37 +147,39 @@ def _actions(*actions: Action) -> dict[str, Action]:
     return {action.name: action for action in actions}
 
 
+def _review(field: str, decide_action: Action, pass_up, return_) -> dict[str, Action]:
+    """A review step, level by level: the last level decides, a lower one passes it up;
+    any level returns it."""
+    return _actions(
+        decide_action,
+        Action("pass_up", gettext_lazy("Agree and pass up"), ReviewForm,
+               _decision(pass_up, field, "pass_up"), True, refusal=_below_last_level),
+        Action("return", gettext_lazy("Return with opinion"), ReviewForm,
+               _decision(return_, field, "return"), True),
+    )
+
+
 # (flow name, node name) → action name → Action
 ACTIONS: dict[tuple[str, str], dict[str, Action]] = {
     ("quarterlyreport", "draft"): _actions(
         Action("save", gettext_lazy("Save the draft"), ReportContentForm, _save, False, True),
         Action("submit", gettext_lazy("Submit"), ReportContentForm, _submit, True, True),
     ),
-    ("quarterlyreport", "review"): _actions(
-        Action("sign_off", gettext_lazy("Sign off"), ReviewForm,
-               _decision(services.report_sign_off, "report", "sign_off"), True,
-               refusal=_at_last_level),
-        Action("pass_up", gettext_lazy("Agree and pass up"), ReviewForm,
-               _decision(services.report_pass_up, "report", "pass_up"), True,
-               refusal=_below_last_level),
-        Action("return", gettext_lazy("Return with opinion"), ReviewForm,
-               _decision(services.report_return, "report", "return"), True),
-    ),
+    ("quarterlyreport", "review"): _review(
+        "report", Action("sign_off", gettext_lazy("Sign off"), ReviewForm,
+                         _decision(services.report_sign_off, "report", "sign_off"), True,
+                         refusal=_at_last_level),
+        services.report_pass_up, services.report_return),
     ("rectification", "analyse"): _actions(
         Action("save", gettext_lazy("Save the draft"), PlanDraftForm, _save_plan, False),
         Action("analyse", gettext_lazy("Send the plan for approval"), ProblemAnalysisForm,
                _analyse, True, True),
     ),
-    ("rectification", "approve_plan"): _actions(
-        Action("approve_plan", gettext_lazy("Approve the plan"), ReviewForm,
-               _decision(problems.problem_approve_plan, "problem", "approve_plan"), True,
-               refusal=_at_last_level),
-        Action("pass_up", gettext_lazy("Agree and pass up"), ReviewForm,
-               _decision(problems.problem_pass_up_plan, "problem", "pass_up"), True,
-               refusal=_below_last_level),
-        Action("return", gettext_lazy("Return with opinion"), ReviewForm,
-               _decision(problems.problem_return_plan, "problem", "return"), True),
-    ),
+    ("rectification", "approve_plan"): _review(
+        "problem", Action("approve_plan", gettext_lazy("Approve the plan"), ReviewForm,
+                          _decision(problems.problem_approve_plan, "problem", "approve_plan"),
+                          True, refusal=_at_last_level),
+        problems.problem_pass_up_plan, problems.problem_return_plan),
     ("rectification", "rectify"): _actions(
         Action("progress", gettext_lazy("Note progress"), ProgressForm, _progress, False),
         Action("evidence", gettext_lazy("Upload evidence"), EvidenceForm, _evidence, False),

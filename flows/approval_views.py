@@ -1,5 +1,6 @@
 """Pages for the approval actions that are not a step's own form: withdraw (撤回) from an
-item's page, transfer (转办) from a task page."""
+item's page, transfer (转办) from a task page. A contended flow lock is answered by
+flows.middleware (409), as on every task page."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views import generic
-from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
 
 from records import permissions
 from records.forms import TransferForm
@@ -21,12 +22,13 @@ from . import approvals
 from .actions import TaskConflict
 from .selectors import task_url
 
-BUSY = _("Someone else is acting on this item right now; nothing was changed. Try again "
-         "in a moment.")
-
 
 def _detail(record) -> str:
     return "reports:detail" if isinstance(record, QuarterlyReport) else "problems:detail"
+
+
+def _messages(error) -> str:
+    return " ".join(getattr(error, "messages", [str(error)]))
 
 
 class WithdrawView(LoginRequiredMixin, generic.View):
@@ -42,9 +44,7 @@ class WithdrawView(LoginRequiredMixin, generic.View):
             approvals.withdraw(record=record, by=request.user,
                                reason=request.POST.get("reason", "")[:1000])
         except (ValidationError, TaskConflict) as error:
-            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
-        except FlowLockFailed:
-            messages.error(request, str(BUSY))
+            messages.error(request, _messages(error))
         else:
             messages.success(request, _("Withdrawn: it is back with you to revise and submit "
                                         "again."))
@@ -67,17 +67,9 @@ class TransferView(LoginRequiredMixin, generic.View):
             approvals.transfer(task_pk=task.pk, by=request.user, to=form.cleaned_data["to"],
                                reason=form.cleaned_data["reason"])
         except (ValidationError, TaskConflict) as error:
-            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
-            return redirect(task_url(task) if task.status == "ASSIGNED" else
-                            _detail_url(record))
-        except FlowLockFailed:
-            messages.error(request, str(BUSY))
-            return redirect(task_url(task))
+            messages.error(request, _messages(error))
+            if task.status == STATUS.ASSIGNED:
+                return redirect(task_url(task))
+            return redirect(_detail(record), pk=record.pk)
         messages.success(request, _("Transferred to %(name)s.") % {"name": form.cleaned_data["to"]})
         return redirect(_detail(record), pk=record.pk)
-
-
-def _detail_url(record) -> str:
-    from django.urls import reverse
-
-    return reverse(_detail(record), args=[record.pk])

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -136,7 +136,6 @@ def transfer_candidates(task: Task, record: Model) -> list[User]:
     unit_roles = {Post.Role.HEAD, Post.Role.LIAISON} & set(roles)
     if unit_roles:
         other = set(roles) - unit_roles
-        from django.db.models import Q
         posts = posts.filter(Q(role__in=other) | Q(role__in=unit_roles, unit=record.unit))
     conflicted = routing.conflicts(record) if flow_key(task)[1] not in routing.DRAFTING_STEPS \
         else {}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
@@ -145,7 +146,5 @@ def path_ahead(record: QuarterlyReport | Problem) -> list[Step]:
 
 
 def _copies_secretary() -> bool:
-    from django.conf import settings
-
     return "secretary" in settings.DUTYCHAIN_COPY_TO.get("quarterlyreport.review", {}).get(
         "sign_off", [])

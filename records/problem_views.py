@@ -1,6 +1,5 @@
 """Problem pages: one problem with its history and evidence, registering, downloads, extensions."""
 
-import hashlib
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -21,7 +20,6 @@ from flows.selectors import history, open_task_of, task_url
 from . import permissions, problems, urging, versions
 from .forms import OpinionForm, ProblemFormSet, ProblemListForm
 from .models import Evidence, ExtensionRequest, Problem
-from .services import audit
 
 
 def visible_problem_or_404(user, pk) -> Problem:
@@ -97,22 +95,10 @@ class EvidenceDownloadView(LoginRequiredMixin, generic.View):
         problem = visible_problem_or_404(request.user, pk)
         evidence = get_object_or_404(Evidence, pk=evidence_pk, problem=problem)
         try:
-            handle = evidence.file.open("rb")
-        except FileNotFoundError as error:
-            raise Http404(_("The file is missing from storage.")) from error
-        digest = hashlib.sha256()
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-        handle.seek(0)
-        if digest.hexdigest() != evidence.sha256:
-            handle.close()
-            audit(actor=request.user, action="problem.evidence_tampered", target=problem,
-                  evidence=evidence.pk, expected=evidence.sha256, found=digest.hexdigest())
-            return render(request, "flows/conflict.html", status=409, context={"message": _(
-                "%(name)s no longer matches the checksum recorded when it was uploaded; it was "
-                "not served, and this is recorded in the audit trail.") % {"name": evidence.name}})
-        audit(actor=request.user, action="problem.evidence_download", target=problem,
-              evidence=evidence.pk)
+            handle = problems.evidence_open(evidence=evidence, by=request.user)
+        except problems.EvidenceTampered as error:
+            return render(request, "flows/conflict.html", status=409,
+                          context={"message": str(error)})
         return FileResponse(handle, as_attachment=True, filename=evidence.name,
                             content_type=evidence.content_type)
 

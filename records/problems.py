@@ -320,6 +320,36 @@ def evidence_add(*, problem: Problem, by: User, upload: UploadedFile | None) -> 
     return evidence
 
 
+class EvidenceTampered(Exception):
+    """The stored file no longer matches the checksum taken when it was uploaded."""
+
+
+def evidence_open(*, evidence: Evidence, by: User):
+    """Open an evidence file to serve it, after checking it against its SHA-256 (audited
+    either way). Raises Http404 when the file is gone, EvidenceTampered (with the user's
+    message) when it was altered."""
+    from django.http import Http404
+
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404(_("The file is missing from storage.")) from error
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: handle.read(1 << 20), b""):
+        digest.update(chunk)
+    handle.seek(0)
+    if digest.hexdigest() != evidence.sha256:
+        handle.close()
+        audit(actor=by, action="problem.evidence_tampered", target=evidence.problem,
+              evidence=evidence.pk, expected=evidence.sha256, found=digest.hexdigest())
+        raise EvidenceTampered(_(
+            "%(name)s no longer matches the checksum recorded when it was uploaded; it was "
+            "not served, and this is recorded in the audit trail.") % {"name": evidence.name})
+    audit(actor=by, action="problem.evidence_download", target=evidence.problem,
+          evidence=evidence.pk)
+    return handle
+
+
 def problem_request_extension(*, problem: Problem, by: User, new_date: datetime.date | None,
                               reason: str) -> ExtensionRequest:
     """The unit asks, before the deadline, for more time; the supervising leader decides."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import hashlib
 
 from axes.helpers import get_cool_off
 from django.contrib.auth import authenticate
@@ -451,23 +450,9 @@ class EvidenceDownloadView(APIView):
         problem = visible_problem_or_404(request.user, pk)
         evidence = get_object_or_404(Evidence, pk=evidence_pk, problem=problem)
         try:
-            handle = evidence.file.open("rb")
-        except FileNotFoundError as error:
-            raise Http404(_("The file is missing from storage.")) from error
-        digest = hashlib.sha256()
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-        handle.seek(0)
-        if digest.hexdigest() != evidence.sha256:
-            handle.close()
-            audit(actor=request.user, action="problem.evidence_tampered", target=problem,
-                  evidence=evidence.pk, expected=evidence.sha256, found=digest.hexdigest())
-            return Response(body(_(
-                "%(name)s no longer matches the checksum recorded when it was uploaded; it was "
-                "not served, and this is recorded in the audit trail.")
-                % {"name": evidence.name}), status=status.HTTP_409_CONFLICT)
-        audit(actor=request.user, action="problem.evidence_download", target=problem,
-              evidence=evidence.pk)
+            handle = problems.evidence_open(evidence=evidence, by=request.user)
+        except problems.EvidenceTampered as error:
+            return Response(body(str(error)), status=status.HTTP_409_CONFLICT)
         return FileResponse(handle, as_attachment=True, filename=evidence.name,
                              content_type=evidence.content_type)
 
