@@ -9,6 +9,7 @@ that point on, and ``verify()`` names the first broken event.
 from __future__ import annotations
 
 import contextvars
+import datetime
 import hashlib
 import hmac
 import json
@@ -28,8 +29,9 @@ LOCK_ID = 7_310_001  # PostgreSQL advisory lock serialising appends to the chain
 
 def digest(event: AuditEvent, prev_hash: str) -> str:
     content = json.dumps(
-        [prev_hash, event.at.isoformat(), event.actor_id, event.action, event.target_type,
-         event.target_id, event.data, event.ip],
+        # the moment in UTC, as the database gives it back, whatever zone it was made in
+        [prev_hash, event.at.astimezone(datetime.UTC).isoformat(), event.actor_id, event.action,
+         event.target_type, event.target_id, event.data, event.ip],
         ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str,
     )
     return hmac.new(settings.AUDIT_KEY.encode(), content.encode(), hashlib.sha256).hexdigest()
