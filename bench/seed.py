@@ -28,6 +28,7 @@ a small city both ways and compares them.
 from __future__ import annotations
 
 import datetime
+import sys
 import time
 from collections.abc import Callable
 from contextlib import ExitStack, contextmanager
@@ -42,7 +43,7 @@ from viewflow.workflow.status import STATUS
 
 from accounts.models import Oversight, Post, Unit, User
 from flows import actions
-from flows.quarterly import open_quarter
+from flows.quarterly import open_report
 from flows.rectification import register_problems
 from records.models import Problem, QuarterlyReport
 from records.workdays import add_working_days, last_finished_quarter, quarter_end
@@ -64,13 +65,17 @@ class Clock:
 
     def __init__(self):
         self.moment: datetime.datetime | None = None
+        self.listeners: list[Callable] = []  # called at each new step (bench/clone.py)
 
     def now(self):
         return self.moment if self.moment is not None else _real_now()
 
     def day(self, day: datetime.date, hour: int = TZ_HOUR, minute: int = 0):
         tz = timezone.get_current_timezone()
-        self.moment = datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=tz)
+        moment = datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=tz)
+        self.moment = moment.astimezone(datetime.UTC)  # as timezone.now() gives it
+        for listener in self.listeners:
+            listener()
         return self.moment
 
     def tick(self):
@@ -83,11 +88,12 @@ _real_now = timezone.now
 
 @contextmanager
 def time_travel(clock: Clock):
-    targets = ["django.utils.timezone.now", "viewflow.workflow.activation.now",
-               "viewflow.workflow.base.now"]
     with ExitStack() as stack:
-        for target in targets:
-            stack.enter_context(mock.patch(target, clock.now))
+        stack.enter_context(mock.patch("django.utils.timezone.now", clock.now))
+        # modules that did `from django.utils.timezone import now` (viewflow's nodes)
+        for module in list(sys.modules.values()):
+            if getattr(module, "now", None) is _real_now:
+                stack.enter_context(mock.patch.object(module, "now", clock.now))
         # fields declared with default=timezone.now hold the function itself (and Django
         # caches it as the field's _get_default)
         for model in apps.get_models():
@@ -166,10 +172,11 @@ def _user(username: str, name: str, password_hash: str) -> User:
                                email=f"{username}@bench.test")
 
 
-def build_org(units: int, start: datetime.date, log: Callable = print) -> dict:
+def build_org(units: int, start: datetime.date, log: Callable = print, *,
+              per_bureau: int = UNITS_PER_BUREAU, per_leader: int = UNITS_PER_LEADER) -> dict:
     """The city, its bureaus and units, and everyone's posts and oversights."""
     password_hash = make_password(PASSWORD)
-    bureaus = max(1, -(-units // UNITS_PER_BUREAU))
+    bureaus = max(1, -(-units // per_bureau))
     with transaction.atomic():
         city = Unit.objects.create(code="city", name="市纪委监委", kind=Unit.Kind.BUREAU)
         for username, name, role in [("city_secretary", "市委书记", Post.Role.SECRETARY)] + [
@@ -181,7 +188,7 @@ def build_org(units: int, start: datetime.date, log: Callable = print) -> dict:
         for b in range(bureaus):
             bureau = Unit.objects.create(code=f"b{b:03d}", name=f"第{b + 1}局",
                                          kind=Unit.Kind.BUREAU, parent=city, order=b)
-            in_bureau = min(UNITS_PER_BUREAU, units - made)
+            in_bureau = min(per_bureau, units - made)
             leader = None
             for u in range(in_bureau):
                 code = f"b{b:03d}u{u:02d}"
@@ -189,8 +196,8 @@ def build_org(units: int, start: datetime.date, log: Callable = print) -> dict:
                                            kind=Unit.Kind.DIVISION, parent=bureau, order=u)
                 Post.objects.create(user=_user(f"head_{code}", f"处长{code}", password_hash),
                                     unit=unit, role=Post.Role.HEAD, valid_from=start)
-                if u % UNITS_PER_LEADER == 0:
-                    lcode = f"b{b:03d}l{u // UNITS_PER_LEADER}"
+                if u % per_leader == 0:
+                    lcode = f"b{b:03d}l{u // per_leader}"
                     leader = _user(f"leader_{lcode}", f"局领导{lcode}", password_hash)
                     Post.objects.create(user=leader, unit=bureau, role=Post.Role.LEADER,
                                         valid_from=start)
@@ -201,6 +208,11 @@ def build_org(units: int, start: datetime.date, log: Callable = print) -> dict:
 
 
 # -- the plan ------------------------------------------------------------------------------
+#
+# Every bureau lives the same history: what happens to a unit's report or to a problem
+# depends on its position in its bureau, and each step is taken bureau by bureau, the
+# clock set to the same moment for each. So a city can be built step by step, or its first
+# bureau built so and copied to the others (bench/clone.py) with the same result.
 
 def quarters(years: int, today: datetime.date) -> list[tuple[int, int]]:
     """The last ``4 × years`` finished quarters, oldest first; the newest one's steps (up to
@@ -223,46 +235,40 @@ CONTENT = {"work_done": "组织理论学习中心组学习 3 次，开展廉政�
            "problems": "个别同志学习不够深入。", "next_steps": "加强日常监督。"}
 
 
-def _run_quarter(ex, clock, unit_ids, year, quarter, latest, log):
+def _report_fate(u: int, latest: bool) -> str:
+    """What happens to the report of the unit at position ``u`` of its bureau."""
+    if not latest:
+        return "late" if u % 20 == 7 else ("returned_once" if u % 10 == 3 else "signed")
+    return ["draft", "draft", "submitted", "returned", "signed", "signed", "signed",
+            "signed", "late", "returned_once"][u % 10]
+
+
+def _each(clock, bureaus, day, hour=TZ_HOUR):
+    """Bureau by bureau, at the same moment of ``day``: (position, unit id) of its units."""
+    for unit_ids in bureaus:
+        clock.day(day, hour)
+        yield from enumerate(unit_ids)
+
+
+def _run_quarter(ex, clock, bureaus: list[list[int]], year, quarter, latest):
     """One quarter's reports: opened, submitted (some late, some returned), signed off;
     the latest quarter is left in every state."""
     opened_on = add_working_days(quarter_end(year, quarter), 1)
-    clock.day(opened_on, 8)
-    open_quarter(year=year, quarter=quarter)
-    n = len(unit_ids)
-    # index in the city → what happens to its report
-    def fate(i):
-        if not latest:
-            return "late" if i % 20 == 7 else ("returned_once" if i % 10 == 3 else "signed")
-        return ["draft", "draft", "submitted", "returned", "signed", "signed", "signed",
-                "signed", "late", "returned_once"][i % 10]
+    units = {u.pk: u for u in Unit.objects.filter(pk__in=[pk for b in bureaus for pk in b])}
+    for _u, unit_id in _each(clock, bureaus, opened_on, 8):
+        open_report(unit=units[unit_id], year=year, quarter=quarter)
 
-    fates = [fate(i) for i in range(n)]
-    clock.day(add_working_days(opened_on, 3))
-    for unit_id, f in zip(unit_ids, fates, strict=True):
-        if f not in ("draft", "late"):
-            clock.tick()
-            ex.act(_report(unit_id, year, quarter), "submit", CONTENT)
-    clock.day(add_working_days(opened_on, 6))
-    for unit_id, f in zip(unit_ids, fates, strict=True):
-        if f in ("returned", "returned_once"):
-            clock.tick()
-            ex.act(_report(unit_id, year, quarter), "return", {"opinion": "请补充问题整改情况。"})
-    clock.day(add_working_days(opened_on, 8))
-    for unit_id, f in zip(unit_ids, fates, strict=True):
-        if f == "returned_once":
-            clock.tick()
-            ex.act(_report(unit_id, year, quarter), "submit", CONTENT)
-    clock.day(add_working_days(opened_on, 14))  # after the deadline (10 working days)
-    for unit_id, f in zip(unit_ids, fates, strict=True):
-        if f == "late":
-            clock.tick()
-            ex.act(_report(unit_id, year, quarter), "submit", CONTENT)
-    clock.day(add_working_days(opened_on, 16))
-    for unit_id, f in zip(unit_ids, fates, strict=True):
-        if f in ("signed", "returned_once", "late"):
-            clock.tick()
-            ex.act(_report(unit_id, year, quarter), "sign_off", {"opinion": "同意。"})
+    def step(working_days, wanted, name, data):
+        for u, unit_id in _each(clock, bureaus, add_working_days(opened_on, working_days)):
+            if _report_fate(u, latest) in wanted:
+                clock.tick()
+                ex.act(_report(unit_id, year, quarter), name, data)
+
+    step(3, {"submitted", "returned", "signed", "returned_once"}, "submit", CONTENT)
+    step(6, {"returned", "returned_once"}, "return", {"opinion": "请补充问题整改情况。"})
+    step(8, {"returned_once"}, "submit", CONTENT)
+    step(14, {"late"}, "submit", CONTENT)  # after the deadline (10 working days)
+    step(16, {"signed", "returned_once", "late"}, "sign_off", {"opinion": "同意。"})
     return opened_on
 
 
@@ -274,35 +280,38 @@ def _problem_fate(k: int, latest: bool) -> str:
             "filed", "filed_returned", "filed_sent_back", "filed"][k % 10]
 
 
-def _run_problems(ex, clock, units, committee, count, start_k, opened_on, latest, today):
-    """Register ``count`` problems (one list per bureau) and move each to its fate."""
+def _run_problems(ex, clock, bureaus: list[list[Unit]], b0: int, committee, ks: range,
+                  index: int, opened_on, latest, today) -> int:
+    """Each bureau's check finds problems ``ks`` (numbered in the bureau, the unit at
+    position k of the bureau responsible): registered as one list, each moved to its fate.
+    ``b0`` is the first bureau's index in the city."""
     found_on = opened_on + datetime.timedelta(days=10)
-    clock.day(found_on, 9)
-    by_bureau: dict[int, list] = {}
-    for j in range(count):
-        k = start_k + j
-        unit = units[k % len(units)]
-        by_bureau.setdefault(unit.parent_id, []).append((k, unit))
-    problems = []
-    for i, (_bureau, members) in enumerate(sorted(by_bureau.items())):
+    problems: list[list[tuple[int, int]]] = []  # per bureau: (k, problem id)
+    for b, units in enumerate(bureaus, start=b0):
+        clock.day(found_on, 9)
         clock.tick()
+        members = [(k, units[k % len(units)]) for k in ks]
         items = [{"unit": unit, "category": CATEGORIES[k % len(CATEGORIES)],
-                  "description": f"检查发现问题 {k}：台账记录不完整。",
+                  "description": f"检查发现问题 {unit.code}-{k}：台账记录不完整。",
                   "person_concerned": "" if k % 3 else f"当事人{k}"} for k, unit in members]
         registered = register_problems(
-            by=committee[i % len(committee)], source=SOURCES[i % len(SOURCES)],
-            found_on=found_on, items=items, title=f"{found_on} 专项检查（{i + 1}）")
-        problems += [(k, p.pk) for (k, _unit), p in zip(members, registered, strict=True)]
-    fates = {pk: _problem_fate(k, latest) for k, pk in problems}
+            by=committee[(index + b) % len(committee)], source=SOURCES[index % len(SOURCES)],
+            found_on=found_on, items=items,
+            title=f"{found_on} 专项检查（{units[0].parent.name}）")
+        problems.append([(k, p.pk) for (k, _unit), p in zip(members, registered, strict=True)])
 
     def step(day_offset, wanted, name, data):
-        clock.day(found_on + datetime.timedelta(days=day_offset))
-        for pk, f in fates.items():
-            if f in wanted:
-                clock.tick()
-                ex.act(Problem.objects.get(pk=pk), name, data(f) if callable(data) else data)
+        for in_bureau in problems:
+            clock.day(found_on + datetime.timedelta(days=day_offset))
+            for k, pk in in_bureau:
+                f = _problem_fate(k, latest)
+                if f in wanted:
+                    clock.tick()
+                    ex.act(Problem.objects.get(pk=pk), name, data(f) if callable(data) else data)
 
-    not_analysing = {f for f in fates.values() if f != "analysing"}
+    not_analysing = {f for f in map(lambda k: _problem_fate(k, latest), range(20))} - {
+        "analysing"}
+
     # overdue ones promise a date that has passed by today; the others one far ahead
     def plan(f):
         planned = (found_on + datetime.timedelta(days=20) if f == "overdue" or not latest
@@ -321,16 +330,30 @@ def _run_problems(ex, clock, units, committee, count, start_k, opened_on, latest
     step(21, {"filed_sent_back"}, "progress", {"text": "补充佐证材料。"})
     step(22, {"filed_sent_back"}, "report_done", {})
     step(25, done - {"verifying"}, "close_out", {"opinion": "整改到位，予以销号。"})
-    return len(problems)
+    return sum(len(b) for b in problems)
 
 
 def seed(*, units: int = 50, years: int = 1, problems_per_unit: int = PROBLEMS_PER_UNIT,
          executor: str = "actions", today: datetime.date | None = None,
-         sweep_days: int = 3, log: Callable = print) -> dict:
-    """Build the city; returns how many of each thing there are."""
+         sweep_days: int = 3, clone: bool | None = None, per_bureau: int = UNITS_PER_BUREAU,
+         per_leader: int = UNITS_PER_LEADER, log: Callable = print) -> dict:
+    """Build the city; returns how many of each thing there are.
+
+    ``clone`` (the default when the city has more than one bureau, all full, and the
+    steps go through ``take``): only the first bureau goes through the services, and
+    bench/clone.py copies it to the others. ``clone=False`` builds every bureau step by
+    step, the reference the copy is tested against."""
+    from bench.clone import Prototype
+    from bench.clone import clone as copy_bureau
     from flows.reminders import sweep
 
     today = today or timezone.localdate()
+    whole = units % per_bureau == 0 and units > per_bureau
+    if clone is None:
+        clone = whole and executor == "actions"
+    if clone and not whole:
+        raise ValueError("copying a bureau needs a city of whole bureaus (units a multiple "
+                         f"of {per_bureau}), more than one")
     ex = PagesExecutor() if executor == "pages" else ActionsExecutor()
     plan = quarters(years, today)
     clock = Clock()
@@ -341,23 +364,34 @@ def seed(*, units: int = 50, years: int = 1, problems_per_unit: int = PROBLEMS_P
     with time_travel(clock), quiet_background():
         org_start = quarter_end(*plan[0]) - datetime.timedelta(days=365)
         clock.day(org_start)
-        build_org(units, org_start, log)
-        unit_rows = list(Unit.objects.exclude(kind=Unit.Kind.BUREAU).order_by("parent__order",
-                                                                              "order"))
-        unit_ids = [u.pk for u in unit_rows]
+        org = build_org(units, org_start, log, per_bureau=per_bureau, per_leader=per_leader)
+        city = [list(Unit.objects.filter(parent__code=f"b{b:03d}").select_related("parent")
+                     .order_by("order")) for b in range(org["bureaus"])]
         committee = list(User.objects.filter(username__startswith="committee_")
                          .order_by("username"))
-        total_problems = units * problems_per_unit
-        per_quarter = [total_problems // len(plan)] * len(plan)
-        per_quarter[-1] += total_problems - sum(per_quarter)
+        prototype = None
+        if clone:
+            city = city[:1]
+            prototype = Prototype()
+            clock.listeners.append(prototype.mark)
+        in_bureau = problems_per_unit * len(city[0])  # each bureau's problems, all years
+        per_quarter = [in_bureau // len(plan)] * len(plan)
+        per_quarter[-1] += in_bureau - sum(per_quarter)
         k = 0
         for index, (year, quarter) in enumerate(plan):
             latest = index == len(plan) - 1
-            opened_on = _run_quarter(ex, clock, unit_ids, year, quarter, latest, log)
-            k += _run_problems(ex, clock, unit_rows, committee, per_quarter[index], k,
-                               opened_on, latest, today)
-            log(f"{year}Q{quarter}: reports and {per_quarter[index]} problems "
+            opened_on = _run_quarter(ex, clock, [[u.pk for u in b] for b in city], year,
+                                     quarter, latest)
+            made = _run_problems(ex, clock, city, 0, committee,
+                                 range(k, k + per_quarter[index]), index, opened_on, latest,
+                                 today)
+            k += per_quarter[index]
+            log(f"{year}Q{quarter}: reports and {made} problems "
                 f"({time.monotonic() - started:.0f}s)")
+        if clone:
+            clock.listeners.remove(prototype.mark)
+            copy_bureau(prototype, org["bureaus"], committee, log)
+            log(f"copied ({time.monotonic() - started:.0f}s)")
         # the morning reminder sweep on the last few working days up to today
         day, mornings = today, []
         while len(mornings) < sweep_days:
