@@ -11,14 +11,14 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Max, Min, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit, User
 
 from .models import Problem
-from .permissions import visible
+from .permissions import sees_everything, visible
 from .workdays import Calendar, add_working_days
 
 Status = Problem.Status
@@ -85,11 +85,16 @@ SORTS = {
 DEFAULT_SORT = "-found_on"
 
 
+NOT_NULL = {"found_on", "pk"}  # plain ORDER BY, so the (found_on, id) index serves a page
+
+
 def _ordering(sort: str) -> list:
     descending = sort.startswith("-")
     keys = SORTS[sort.lstrip("-")]() + [F("pk")]
     # rows without a deadline (closed) go last either way
-    return [key.desc(nulls_last=True) if descending else key.asc(nulls_last=True)
+    return [(key.desc() if descending else key.asc())
+            if isinstance(key, F) and key.name in NOT_NULL
+            else key.desc(nulls_last=True) if descending else key.asc(nulls_last=True)
             for key in keys]
 
 
@@ -139,31 +144,57 @@ class LedgerFilters:
         return self.params()
 
 
-def unit_choices(user: User) -> list[tuple[str, str]]:
+def _under(code: str, path: str = "") -> Q:
+    """Units up to three levels under the bureau ``code`` (divisions, their squads)."""
+    q = Q()
+    for _level in range(3):
+        path += "parent" if not path else "__parent"
+        q |= Q(**{f"{path}__code": code, f"{path}__kind": Unit.Kind.BUREAU})
+    return q
+
+
+def _bureau_of(code: str | None, bureaus: set[str]) -> str | None:
+    """The bureau ``code`` is, or the one it lies under (up to three levels)."""
+    if not code or code in bureaus or "\x00" in code:  # PostgreSQL refuses NUL in text
+        return code if code in bureaus else None
+    unit = (Unit.objects.filter(code=code).select_related("parent__parent__parent").first())
+    while unit is not None and unit.code not in bureaus:
+        unit = unit.parent
+    return unit.code if unit is not None else None
+
+
+def unit_choices(user: User, selected: str | None = None) -> list[tuple[str, str]]:
     """(code, name) of the units whose problems ``user`` may see: the unit filter's options.
 
     Where the commission oversees several bureaus (a bureau with a parent), each bureau
-    comes first: choosing it shows the problems of every unit under it."""
-    bureaus = Unit.objects.filter(kind=Unit.Kind.BUREAU, parent__isnull=False)
+    comes first: choosing it shows the problems of every unit under it. Someone who sees
+    every problem of such a city (thousands of units) is offered the units of one bureau,
+    the one chosen (``selected``, or the bureau of the unit chosen), not all of them."""
+    bureaus = list(Unit.objects.filter(kind=Unit.Kind.BUREAU, parent__isnull=False)
+                   .order_by("order", "code").values_list("code", "name"))
     units = Unit.objects.filter(pk__in=visible(user, Problem).values("unit_id"))
-    return [(code, _("%(name)s (all its units)") % {"name": name})
-            for code, name in bureaus.order_by("order", "code").values_list("code", "name")] \
+    if bureaus and sees_everything(user):
+        bureau = _bureau_of(selected, {code for code, _name in bureaus})
+        units = (Unit.objects.filter(_under(bureau), pk__in=Problem.objects.filter(
+            unit__in=Unit.objects.filter(_under(bureau))).values("unit_id"))
+            if bureau else Unit.objects.none())
+    return [(code, _("%(name)s (all its units)") % {"name": name}) for code, name in bureaus] \
         + list(units.order_by("order", "code").values_list("code", "name"))
 
 
 def _unit_q(code: str) -> Q:
     """The unit itself, or, for a bureau under the commission, every unit up to three levels
     under it (divisions, their squads): joins, not a query per level."""
-    q = Q(unit__code=code)
-    path = "unit"
-    for _level in range(3):
-        path += "__parent"
-        q |= Q(**{f"{path}__code": code, f"{path}__kind": Unit.Kind.BUREAU})
-    return q
+    return Q(unit__code=code) | _under(code, "unit")
 
 
 def year_choices(user: User) -> list[int]:
-    return [day.year for day in visible(user, Problem).dates("found_on", "year", order="DESC")]
+    """The years from the first problem found to the last, newest first (two index reads
+    for someone who sees everything, not a scan of every row)."""
+    span = visible(user, Problem).aggregate(first=Min("found_on"), last=Max("found_on"))
+    if span["first"] is None:
+        return []
+    return list(range(span["last"].year, span["first"].year - 1, -1))
 
 
 def _filtered(user: User, filters: LedgerFilters, lights: Lights, *,

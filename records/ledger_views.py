@@ -35,7 +35,7 @@ class LedgerMixin:
     """What the page and the export share: the filters, read once, and the lights' dates."""
 
     def setup_ledger(self, request):
-        self.units = ledger.unit_choices(request.user)
+        self.units = ledger.unit_choices(request.user, request.GET.get("unit"))
         self.filters = ledger.LedgerFilters.from_params(request.GET,
                                                         [code for code, _name in self.units])
         self.lights = ledger.Lights.now()

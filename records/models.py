@@ -299,6 +299,7 @@ class Problem(models.Model):
             models.Index(fields=["source", "status"]),
             models.Index(fields=["found_on"]),
             models.Index(fields=["filed_at"]),
+            models.Index(fields=["-found_on", "-id"], name="problem_ledger_default_order"),
         ]
 
     def __str__(self):

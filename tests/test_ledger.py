@@ -175,6 +175,32 @@ def test_under_a_city_commission_a_bureau_filters_every_unit_under_it(
     assert {row["id"] for row in api["results"]} == {p.pk for p in mixed + squad}
 
 
+def test_in_a_city_the_unit_options_list_one_bureaus_units_at_a_time(
+        mixed, register, jiwei_chen, client_for, unit):
+    """Thousands of units do not go into one drop-down: the committee picks a bureau, then
+    one of its units."""
+    from accounts.models import Unit
+
+    city = Unit.objects.create(code="city", name="市纪委监委", kind=Unit.Kind.BUREAU)
+    Unit.objects.filter(code="bureau").update(parent=city)
+    other = Unit.objects.create(code="b2", name="第二局", kind=Unit.Kind.BUREAU, parent=city)
+    Unit.objects.create(code="b2u1", name="第二局第一处", kind=Unit.Kind.DIVISION, parent=other)
+    squad = register(("squad1", "hedonism"))
+    client = client_for(jiwei_chen)
+    codes = [code for code, _name in ledger(client).context["units"]]
+    assert sorted(codes) == ["b2", "bureau"]
+    for query in ("?unit=bureau", "?unit=enforcement", "?unit=squad1"):
+        page = ledger(client, query)
+        codes = [code for code, _name in page.context["units"]]
+        assert sorted(codes[:2]) == ["b2", "bureau"] and {"enforcement", "squad1"} <= set(codes)
+        assert "b2u1" not in codes  # another bureau's units, and units without problems
+        assert page.context["filters"].unit == query.split("=")[1]
+    assert set(pks(ledger(client, "?unit=squad1"))) == {p.pk for p in squad}
+    assert ledger(client, "?unit=b2").context["filters"].unit == "b2"
+    assert ledger(client, "?unit=%00").context["filters"].unit is None
+    assert ledger(client).context["years"] == [2026, 2025]
+
+
 def test_invalid_filter_values_are_ignored(mixed, jiwei_chen, client_for):
     response = ledger(client_for(jiwei_chen), "?unit=nowhere&category=gluttony&source=%00&"
                       "status=lost&light=purple&year=20x6&sort=password&page=zz")
