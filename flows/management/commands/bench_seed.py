@@ -1,5 +1,9 @@
 """Build a city for the benchmark through the real services and flows (see bench/seed.py)."""
 
+import json
+from pathlib import Path
+
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Unit
@@ -24,4 +28,8 @@ class Command(BaseCommand):
             raise CommandError("--units and --years must be at least 1.")
         counts = seed(units=units, years=years, problems_per_unit=problems_per_unit,
                       sweep_days=sweep_days, log=self.stdout.write)
+        # bench/run.py reports how long the city took to build
+        record = Path(settings.VAR_DIR) / "bench-seed.json"
+        record.parent.mkdir(exist_ok=True)
+        record.write_text(json.dumps({**counts, "years": years}))
         self.stdout.write(self.style.SUCCESS(f"Seeded: {counts}"))
