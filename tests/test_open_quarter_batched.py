@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from viewflow.workflow.models import Process, Task
+from viewflow.workflow.signals import task_finished
 
 from accounts import chain
 from accounts.models import Delegation, Oversight, Post, Unit, User
@@ -261,6 +262,27 @@ def test_a_batch_with_nothing_to_open_writes_nothing(city):
 
     assert opened == 0 and len(problems) == 1
     assert row_counts() == before
+
+
+def test_with_a_listener_on_viewflows_signals_it_opens_unit_by_unit(city):
+    """The batch writes viewflow's rows without sending its signals: whatever listens to them
+    (a timer on a step would) gets them from viewflow, unit by unit."""
+    from flows.quarterly import QuarterlyReportFlow
+
+    finished = []
+
+    def listener(sender, task, **kwargs):
+        finished.append(task.flow_task.name)
+
+    task_finished.connect(listener, sender=QuarterlyReportFlow)
+    try:
+        reference, batched = both_ways()
+    finally:
+        task_finished.disconnect(listener, sender=QuarterlyReportFlow)
+
+    assert batched == reference
+    # each way: every unit tried (sanitation too, before its gap rolls it back)
+    assert finished == ["start"] * 2 * (len(OPENED) + 1)
 
 
 # -- queries ----------------------------------------------------------------------------------
