@@ -171,6 +171,8 @@ def _open_one_by_one(unit_ids, year, quarter, by) -> tuple[int, list[str]]:
 def _open_batch(unit_ids, year, quarter, by) -> tuple[int, list[str]]:
     live = QuarterlyReport.objects.filter(unit_id__in=unit_ids, year=year, quarter=quarter) \
         .exclude(status=QuarterlyReport.Status.CANCELLED).values_list("unit_id", flat=True)
+    # in the org chart's order, as every batch: two batches with units in common insert
+    # their reports in the same order, so one waits for the other instead of a deadlock
     units = list(reporting_units().filter(pk__in=unit_ids).exclude(pk__in=live))
     who = chain.Snapshot(units)
     openings, problems = [], []
