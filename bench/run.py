@@ -212,7 +212,7 @@ def start_worker(concurrency: int, name: str) -> subprocess.Popen:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
     log_file = open(ROOT / "var" / f"bench-worker-{name}.log", "w")  # noqa: SIM115
     return subprocess.Popen(
-        [str(BIN / "celery"), "-A", "config", "worker", "-I", "bench.tasks", "-Q", "bench",
+        [str(BIN / "celery"), "-A", "config", "worker", "-Q", "bench",
          "-n", f"{name}@%h", "--concurrency", str(concurrency), "--pool", "prefork",
          "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning"],
         cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
@@ -228,30 +228,29 @@ def stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
-def measure_open_quarter(year: int, quarter: int, workers: int, chunk: int = 25) -> dict:
-    from accounts.models import Unit
+def measure_open_quarter(year: int, quarter: int, workers: int) -> dict:
+    """Production's path: the job beat sends each quarter (flows.tasks.open_quarter), which
+    enqueues one flows.tasks.open_reports job per chunk of units; all on the bench queue."""
+    from flows import tasks
+    from flows.quarterly import CHUNK_UNITS, reporting_units
     from records.models import QuarterlyReport
 
-    from .tasks import open_reports
-
-    unit_ids = list(Unit.objects.filter(is_active=True).exclude(kind=Unit.Kind.BUREAU)
-                    .order_by("pk").values_list("pk", flat=True))
+    units = reporting_units().count()
     worker = start_worker(workers, f"bench{workers}")
     try:
         time.sleep(6)  # the worker's start-up is not the job's time
         started = time.perf_counter()
-        for i in range(0, len(unit_ids), chunk):
-            open_reports.apply_async((unit_ids[i:i + chunk], year, quarter), queue="bench")
+        tasks.open_quarter.apply_async((year, quarter), {"queue": "bench"}, queue="bench")
         done = 0
-        while done < len(unit_ids):
+        while done < units:
             if time.perf_counter() - started > 1800:
-                raise TimeoutError(f"only {done} of {len(unit_ids)} opened in 30 minutes")
+                raise TimeoutError(f"only {done} of {units} opened in 30 minutes")
             time.sleep(0.5)
             done = QuarterlyReport.objects.filter(year=year, quarter=quarter).count()
         seconds = time.perf_counter() - started
     finally:
         stop(worker)
-    result = {"workers": workers, "units": len(unit_ids), "seconds": seconds,
+    result = {"workers": workers, "units": units, "seconds": seconds, "chunk": CHUNK_UNITS,
               "period": f"{year}Q{quarter}"}
     log(f"open quarter: {result}")
     return result
@@ -508,9 +507,11 @@ def write_results(data: dict) -> None:
         "",
         "## Opening a quarter for every unit with Celery workers (Redis)",
         "",
-        "From enqueueing (one job per 25 units, `bench.tasks.open_reports`, each unit through "
-        "`flows.quarterly.open_report`) until every report exists. One run each (a run opens "
-        "a quarter; a second run of the same quarter would open nothing).",
+        "From enqueueing production's job (`flows.tasks.open_quarter`, as beat does; it "
+        f"enqueues one `flows.tasks.open_reports` job per {data['open'][0]['chunk']} units, "
+        "each opening its units in one transaction, `flows.quarterly.open_reports`) until "
+        "every report exists. One run each (a run opens a quarter; a second run of the same "
+        "quarter would open nothing).",
         "",
         "| workers | quarter | units | seconds | target | |",
         "|---|---|---|---|---|---|",

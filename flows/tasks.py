@@ -7,8 +7,10 @@ retries is recorded as a ``FailedJob`` for the administrator to see and re-run.
 
 import datetime
 import traceback
+from functools import partial
 
 from celery import Task, shared_task
+from django.db import transaction
 from django.utils import timezone
 from viewflow.workflow.timers import fire_due_conditions, fire_due_timers
 
@@ -42,11 +44,27 @@ def fire_timers() -> int:
 
 
 @shared_task(base=RecordedTask, **RETRY)
-def open_quarter(year: int, quarter: int) -> int:
-    """Open a quarter's reports for every unit; running it twice opens nothing new."""
-    from flows.quarterly import open_quarter as open_all
+def open_quarter(year: int, quarter: int, queue: str | None = None) -> int:
+    """Open a quarter's reports for every unit: one ``open_reports`` job per chunk of units
+    still to open, enqueued on commit, so that the workers share them (on ``queue``, when
+    given). Returns how many units it set out to open; running it twice opens nothing new."""
+    from flows.quarterly import CHUNK_UNITS, units_to_open
 
-    opened, _problems = open_all(year=year, quarter=quarter)
+    unit_ids = units_to_open(year=year, quarter=quarter)
+    for first in range(0, len(unit_ids), CHUNK_UNITS):
+        chunk = unit_ids[first:first + CHUNK_UNITS]
+        transaction.on_commit(partial(open_reports.apply_async, (chunk, year, quarter),
+                                      queue=queue))
+    return len(unit_ids)
+
+
+@shared_task(base=RecordedTask, **RETRY)
+def open_reports(unit_ids: list[int], year: int, quarter: int) -> int:
+    """Open the quarter's reports of these units in one transaction; a unit already opened
+    (by an earlier run, or by another worker at the same moment) is skipped."""
+    from flows.quarterly import open_reports as open_chunk
+
+    opened, _problems = open_chunk(unit_ids=unit_ids, year=year, quarter=quarter)
     return opened
 
 

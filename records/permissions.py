@@ -82,6 +82,23 @@ def grant_view(obj: Model, users: Iterable[User | None]) -> None:
     )
 
 
+def grant_view_many(grants: Iterable[tuple[Model, Iterable[User | None]]]) -> None:
+    """``grant_view`` for many objects at once (idempotent): one insert per model."""
+    rows: dict[type[Model], list[Model]] = {}
+    for obj, users in grants:
+        table = GRANT_TABLES[type(obj)]
+        rows.setdefault(table, []).extend(
+            table(content_object=obj, user_id=user_id)
+            for user_id in {user.pk for user in users if user is not None})
+    for table, new in rows.items():
+        model = table._meta.get_field("content_object").related_model
+        permission = Permission.objects.get(codename=_codename(model),
+                                            content_type__app_label="records")
+        for row in new:
+            row.permission = permission
+        table.objects.bulk_create(new, ignore_conflicts=True)
+
+
 def _granted(user: User, model: type[Model]):
     return GRANT_TABLES[model].objects.filter(
         user=user, permission__codename=_codename(model)).values("content_object_id")

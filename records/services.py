@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,21 +19,29 @@ from . import permissions
 from .models import AuditEvent, Opinion, QuarterlyReport
 from .workdays import add_working_days, quarter_end
 
+if TYPE_CHECKING:
+    from viewflow.workflow.models import Process
+
 Status = QuarterlyReport.Status
 CONTENT_FIELDS = ("work_done", "problems", "next_steps")
 
 
-def audit(*, actor: User | None, action: str, target, **data) -> AuditEvent:
-    """Append one event to the audit trail (hash-chained: see records/audit.py)."""
-    from .audit import append
-
-    return append(
+def audit_event(*, actor: User | None, action: str, target, **data) -> dict:
+    """The fields of one audit event, for records.audit.append (or append_many)."""
+    return dict(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
         target_type=target._meta.label_lower,
         target_id=str(target.pk),
         data=data,
     )
+
+
+def audit(*, actor: User | None, action: str, target, **data) -> AuditEvent:
+    """Append one event to the audit trail (hash-chained: see records/audit.py)."""
+    from .audit import append
+
+    return append(**audit_event(actor=actor, action=action, target=target, **data))
 
 
 def working_days(step: str) -> int:
@@ -54,20 +64,71 @@ def validate_period(year: int, quarter: int, today: datetime.date | None = None)
                                 "finished quarter.") % {"year": year, "quarter": quarter})
 
 
+def report_readers(unit: Unit, who=chain) -> list[User | None]:
+    """Who may see a unit's report from the day it is opened: its head, its liaisons and its
+    supervising leader (``who``: the chain, or a ``chain.Snapshot`` of it)."""
+    return [who.head_of(unit), *who.liaisons_of(unit), who.supervisor_of(unit)]
+
+
+def _opened_event(report: QuarterlyReport, by: User | None) -> dict:
+    return audit_event(actor=by, action="report.open", target=report, unit=report.unit.code,
+                       period=f"{report.year}Q{report.quarter}",
+                       due_date=report.due_date.isoformat())
+
+
 def report_create(*, unit: Unit, year: int, quarter: int, process, by: User | None
                   ) -> QuarterlyReport:
     """Create the report row for a newly started process, and grant its unit's drafters."""
+    from .audit import append
+
     due = report_due_date(year, quarter)
     report = QuarterlyReport.objects.create(
         unit=unit, year=year, quarter=quarter, due_date=due, step_due_date=due,
         process=process, opened_by=by,
     )
-    permissions.grant_view(
-        report, [chain.head_of(unit), *chain.liaisons_of(unit), chain.supervisor_of(unit)]
-    )
-    audit(actor=by, action="report.open", target=report, unit=unit.code,
-          period=f"{year}Q{quarter}", due_date=due.isoformat())
+    permissions.grant_view(report, report_readers(unit))
+    append(**_opened_event(report, by))
     return report
+
+
+@dataclass(frozen=True)
+class Opening:
+    """One unit's report opened in a batch: its new process, and who the chain names for the
+    first step (``on_behalf_of``: the absent head, when the step came through a delegation)."""
+
+    unit: Unit
+    process: Process
+    owner: User
+    on_behalf_of: User | None = None
+
+
+def reports_open(*, openings: list[Opening], year: int, quarter: int, by: User | None,
+                 step: str, who: chain.Snapshot) -> list[QuarterlyReport]:
+    """report_create, then report_step_started for the first ``step``, for many new processes
+    at once: the same rows, grants and audit events (in the same order) in a fixed number
+    of queries. ``who``: the chain of these units today."""
+    from .audit import append_many
+
+    if not openings:
+        return []
+    due = report_due_date(year, quarter)
+    today = timezone.localdate()
+    reports = []
+    for opening in openings:
+        report = QuarterlyReport(unit=opening.unit, year=year, quarter=quarter, due_date=due,
+                                 step_due_date=due, process=opening.process, opened_by=by)
+        report.step_due_date = _step_due_date(report, step, today)
+        reports.append(report)
+    QuarterlyReport.objects.bulk_create(reports)
+    permissions.grant_view_many(
+        (report, [*report_readers(o.unit, who), o.owner, o.on_behalf_of])
+        for report, o in zip(reports, openings, strict=True))
+    events = []
+    for report, o in zip(reports, openings, strict=True):
+        events += [_opened_event(report, by), _step_event(report, step, o.owner, o.on_behalf_of)]
+    # last: the trail's lock is held until the commit
+    append_many(events)
+    return reports
 
 
 def _write_content(report: QuarterlyReport, by: User, data: dict, *, complete: bool) -> None:
@@ -182,17 +243,26 @@ def report_withdraw(*, report: QuarterlyReport, by: User, reason: str = "", task
 def report_step_started(*, report: QuarterlyReport, step: str, owner: User,
                         on_behalf_of: User | None) -> QuarterlyReport:
     """A new task of the report's flow was assigned: set its deadline and grant its owner."""
-    today = timezone.localdate()
-    if step == "review":
-        report.step_due_date = add_working_days(today, working_days("report_review"))
-    elif report.status == Status.RETURNED:
-        report.step_due_date = max(report.due_date,
-                                   add_working_days(today, working_days("report_revise")))
-    else:
-        report.step_due_date = report.due_date
+    from .audit import append
+
+    report.step_due_date = _step_due_date(report, step, timezone.localdate())
     report.save(update_fields=["step_due_date", "updated_at"])
     permissions.grant_view(report, [owner, on_behalf_of])
-    audit(actor=None, action=f"report.assign.{step}", target=report, owner=owner.username,
-          on_behalf_of=on_behalf_of.username if on_behalf_of else None,
-          due=report.step_due_date.isoformat())
+    append(**_step_event(report, step, owner, on_behalf_of))
     return report
+
+
+def _step_due_date(report: QuarterlyReport, step: str, today: datetime.date) -> datetime.date:
+    if step == "review":
+        return add_working_days(today, working_days("report_review"))
+    if report.status == Status.RETURNED:
+        return max(report.due_date, add_working_days(today, working_days("report_revise")))
+    return report.due_date
+
+
+def _step_event(report: QuarterlyReport, step: str, owner: User, on_behalf_of: User | None
+                ) -> dict:
+    return audit_event(actor=None, action=f"report.assign.{step}", target=report,
+                       owner=owner.username,
+                       on_behalf_of=on_behalf_of.username if on_behalf_of else None,
+                       due=report.step_due_date.isoformat())

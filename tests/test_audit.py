@@ -1,5 +1,8 @@
 """The audit trail: every event chained, and tampering in SQL found by verify_audit."""
 
+import datetime
+import zoneinfo
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -84,3 +87,14 @@ def test_a_forger_without_the_key_cannot_recompute_the_chain(trail, settings):
          ['{"version": 99}', digest(target, target.prev_hash), target.pk])
     settings.AUDIT_KEY = settings.SECRET_KEY
     assert verify()[1].event_id == target.pk
+
+
+def test_an_event_stamped_in_another_time_zone_verifies(db):
+    """The database gives every time back in UTC: the digest must be taken over that."""
+    from records.audit import append
+
+    at = datetime.datetime(2026, 10, 8, 10, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+    append(action="report.open", target_type="records.quarterlyreport", target_id="1",
+           data={}, at=at)
+
+    assert verify() == (1, None)

@@ -127,9 +127,15 @@ def test_a_unit_head_cannot_open_another_units_report(head_legal, unit, client_f
     assert not QuarterlyReport.objects.exists()
 
 
-def test_the_celery_task_opens_the_quarter_and_is_safe_to_run_twice(bureau):
-    assert tasks.open_quarter.delay(2026, 2).get() == REPORTING_UNITS
-    assert tasks.open_quarter.delay(2026, 2).get() == 0
+def test_the_celery_task_opens_the_quarter_and_is_safe_to_run_twice(
+        bureau, django_capture_on_commit_callbacks):
+    # the jobs of its chunks are enqueued on commit (and run eagerly here)
+    with django_capture_on_commit_callbacks(execute=True) as enqueued:
+        assert tasks.open_quarter.delay(2026, 2).get() == REPORTING_UNITS
+    assert len(enqueued) == 1  # one chunk: ten units
+    with django_capture_on_commit_callbacks(execute=True) as enqueued:
+        assert tasks.open_quarter.delay(2026, 2).get() == 0
+    assert enqueued == []
 
     assert QuarterlyReport.objects.filter(year=2026, quarter=2).count() == REPORTING_UNITS
     assert Process.objects.count() == REPORTING_UNITS
@@ -142,20 +148,25 @@ def test_the_daily_task_does_nothing_during_the_national_day_holiday(bureau):
     assert not QuarterlyReport.objects.exists()
 
 
-def test_the_daily_task_opens_q3_on_the_first_working_day_after_the_holiday(bureau):
+def test_the_daily_task_opens_q3_on_the_first_working_day_after_the_holiday(
+        bureau, django_capture_on_commit_callbacks):
     # 8 Oct 2026 (Thursday) is the first working day of Q4: chinese-calendar
-    with mock.patch("flows.tasks.timezone.localdate", return_value=date(2026, 10, 8)):
+    with mock.patch("flows.tasks.timezone.localdate", return_value=date(2026, 10, 8)), \
+            django_capture_on_commit_callbacks(execute=True):
         assert tasks.open_quarter_if_due() == REPORTING_UNITS
     # a later morning makes up nothing more: the quarter is already open
-    with mock.patch("flows.tasks.timezone.localdate", return_value=date(2026, 10, 9)):
+    with mock.patch("flows.tasks.timezone.localdate", return_value=date(2026, 10, 9)), \
+            django_capture_on_commit_callbacks(execute=True):
         assert tasks.open_quarter_if_due() == 0
 
     assert set(QuarterlyReport.objects.values_list("year", "quarter")) == {(2026, 3)}
     assert QuarterlyReport.objects.count() == REPORTING_UNITS
 
 
-def test_the_daily_task_makes_up_a_missed_first_working_day(bureau):
+def test_the_daily_task_makes_up_a_missed_first_working_day(
+        bureau, django_capture_on_commit_callbacks):
     # the worker was down on 8 Oct; the next morning still opens the quarter
-    with mock.patch("flows.tasks.timezone.localdate", return_value=date(2026, 10, 9)):
+    with mock.patch("flows.tasks.timezone.localdate", return_value=date(2026, 10, 9)), \
+            django_capture_on_commit_callbacks(execute=True):
         assert tasks.open_quarter_if_due() == REPORTING_UNITS
     assert set(QuarterlyReport.objects.values_list("year", "quarter")) == {(2026, 3)}

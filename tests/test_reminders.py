@@ -109,7 +109,7 @@ def test_a_job_that_fails_for_good_is_kept_for_the_administrator(bureau):
     from flows.tasks import open_quarter
     from records.models import FailedJob
 
-    with mock.patch("flows.quarterly.open_quarter", side_effect=RuntimeError("boom")):
+    with mock.patch("flows.quarterly.units_to_open", side_effect=RuntimeError("boom")):
         open_quarter.apply(args=[2026, 3], retries=open_quarter.max_retries)
     job = FailedJob.objects.get()
     assert job.task_name == "flows.tasks.open_quarter" and "boom" in job.error

@@ -13,6 +13,7 @@ import threading
 import time
 import uuid
 from contextlib import contextmanager
+from unittest import mock
 
 import kombu.pools
 import pytest
@@ -24,6 +25,7 @@ from viewflow.workflow.status import STATUS
 
 from config.celery import app
 from flows import tasks
+from records.audit import verify
 from records.models import QuarterlyReport
 
 from .conftest import QUARTER, YEAR
@@ -169,6 +171,24 @@ def test_the_worker_opens_every_units_report_once_however_often_it_is_asked(bure
     assert worker.result_of(second)[1] == 0
     assert quarter_reports().count() == 10
     assert set(quarter_reports().values_list("status", flat=True)) == {"draft"}
+
+
+def test_the_worker_opens_a_quarter_in_jobs_of_a_chunk_of_units_each(bureau, worker):
+    with mock.patch("flows.quarterly.CHUNK_UNITS", 3):
+        first = worker.send(tasks.open_quarter, YEAR, QUARTER)
+
+        assert worker.result_of(first)[1] == 10
+        assert wait_until(lambda: quarter_reports().count() == 10)
+        assert wait_until(lambda: len(chunk_runs(worker)) == 4)
+    # ten units in chunks of three: four jobs, each opening its own units
+    assert sorted(len(args[0]) for args, _state in chunk_runs(worker)) == [1, 3, 3, 3]
+    assert {state for _args, state in chunk_runs(worker)} == {"SUCCESS"}
+    assert verify()[1] is None
+
+
+def chunk_runs(worker):
+    return [(args, state) for name, args, state in worker.runs
+            if name == "flows.tasks.open_reports"]
 
 
 def test_the_timer_sweep_runs_on_the_worker_and_returns(bureau, worker):
