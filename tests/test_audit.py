@@ -32,20 +32,6 @@ def test_an_untouched_trail_verifies(trail):
     call_command("verify_audit")
 
 
-def test_an_event_made_at_a_local_time_verifies(trail):
-    """An event timed in Beijing time (a job passing its own clock) verifies after the
-    database has given it back in UTC."""
-    import datetime
-    from zoneinfo import ZoneInfo
-
-    from records.audit import append
-
-    beijing = datetime.datetime(2026, 10, 9, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
-    append(actor=None, action="report.urge", target_type="records.quarterlyreport",
-           target_id="1", data={}, at=beijing)
-    assert verify() == (len(trail) + 1, None)
-
-
 def test_events_record_who_and_from_where(trail, head_sanitation):
     submitted = AuditEvent.objects.get(action="report.submit")
     assert submitted.actor == head_sanitation and submitted.ip == "127.0.0.1"
