@@ -1,0 +1,165 @@
+"""Where a sign-off's time goes: `python -m bench.profile_signoff`, on a database of its own.
+
+The throughput figure of bench/run.py (a leader opens the review task page and signs off,
+next to bare viewflow) measured in-process through Django's test client, request by
+request: the median server time and the query count of the review page (GET) and of the
+sign-off (POST), ours and bare. Query counts are the stable figure on a busy machine.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/speed python -m bench.profile_signoff --seed 40
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/speed python -m bench.profile_signoff
+    ... --profile        # and a cProfile of the GETs and the POSTs, by cumulative time
+    ... --sql            # and the queries of one review page and one sign-off
+
+``--seed N`` empties the database and builds a city of N units (bench.seed, one year);
+every run then opens a new quarter of reports, submits those of the first leaders' units
+and signs them off, so runs can be repeated on the same city. Outside deliveries and
+re-derivation jobs are not enqueued (as while seeding).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import statistics
+import subprocess
+import sys
+import time
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import get_resolver  # noqa: E402
+
+SIGN_OFF = {"opinion": "同意。", "_sign_off": "1"}
+BARE_SIGN_OFF = {"approved": "on"}
+
+
+def _guard() -> None:
+    name = settings.DATABASES["default"]["NAME"]
+    if connection.vendor == "postgresql" and name == "bench":
+        raise SystemExit("bench/profile_signoff.py changes its database: give it one of its "
+                         "own (DATABASE_URL), not the benchmark's")
+
+
+def _next_quarter() -> tuple[int, int]:
+    from records.models import QuarterlyReport
+
+    latest = QuarterlyReport.objects.order_by("-year", "-quarter").values("year", "quarter")[0]
+    year, quarter = latest["year"], latest["quarter"] + 1
+    return (year + 1, 1) if quarter > 4 else (year, quarter)
+
+
+def _leaders(count: int) -> list:
+    from accounts.models import Post, User
+
+    return list(User.objects.filter(posts__role=Post.Role.LEADER).order_by("username"))[:count]
+
+
+def _open_units_of(leaders, year: int, quarter: int) -> None:
+    from accounts.models import Unit
+    from flows.quarterly import open_report
+
+    for unit in Unit.objects.filter(oversights__leader__in=leaders).distinct().order_by("pk"):
+        open_report(unit=unit, year=year, quarter=quarter)
+
+
+def _measure(client: Client, method: str, url: str, data=None, profiler=None, sql=False):
+    with CaptureQueriesContext(connection) as queries:
+        if profiler:
+            profiler.enable()
+        started = time.perf_counter()
+        response = client.get(url) if method == "GET" else client.post(url, data)
+        elapsed = (time.perf_counter() - started) * 1000
+        if profiler:
+            profiler.disable()
+    if sql:
+        print(f"--- {method} {url}: {len(queries)} queries")
+        for number, query in enumerate(queries.captured_queries, start=1):
+            print(f"{number:3} {query['sql'][:300]}")
+    expected = 200 if method == "GET" else 302
+    assert response.status_code == expected, (method, url, response.status_code)
+    return elapsed, len(queries)
+
+
+def _run(label: str, urls_by_leader: dict, leaders: list, data: dict, profile: bool,
+         sql: bool) -> dict:
+    times = {"GET": [], "POST": []}
+    counts = {"GET": [], "POST": []}
+    profilers = {"GET": cProfile.Profile(), "POST": cProfile.Profile()} if profile else {}
+    for leader in leaders:
+        client = Client()
+        client.force_login(leader)
+        for number, url in enumerate(urls_by_leader[leader.pk]):
+            for method in ("GET", "POST"):
+                ms, n = _measure(client, method, url, data if method == "POST" else None,
+                                 profilers.get(method), sql and number == 1 and leader == leaders[0])
+                times[method].append(ms)
+                counts[method].append(n)
+    for method in ("GET", "POST"):
+        ordered = sorted(times[method])
+        print(f"{label:5} {method:4} n={len(ordered):3}  median {statistics.median(ordered):6.1f} ms"
+              f"  p90 {ordered[int(0.9 * (len(ordered) - 1))]:6.1f} ms"
+              f"  queries min/median/max {min(counts[method])}/"
+              f"{statistics.median(counts[method]):g}/{max(counts[method])}")
+    for method, profiler in profilers.items():
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
+        stats.print_stats(30)
+        # and the project's own functions (not the libraries')
+        stats.print_stats(r"^(?!.*site-packages).*/(accounts|flows|records|bench)/", 50)
+        print(f"\n--- {label} {method}: cProfile, all requests, by cumulative time ---")
+        print("\n".join(line for line in out.getvalue().splitlines()
+                        if line.strip() and not line.lstrip().startswith(
+                            ("Ordered by", "List reduced", "function calls"))))
+    return {"times": times, "counts": counts}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seed", type=int, metavar="UNITS",
+                        help="empty the database and build a city of UNITS units first")
+    parser.add_argument("--leaders", type=int, default=2,
+                        help="whose units' reports are signed off (10 each)")
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--sql", action="store_true",
+                        help="print the queries of one review page and one sign-off")
+    args = parser.parse_args()
+    _guard()
+    assert get_resolver().url_patterns  # viewflow registers its URL names with the URLconf
+
+    from unittest import mock
+
+    from bench.run import prepare_bare, prepare_reviews
+    from bench.seed import quiet_background, seed
+
+    if args.seed:
+        # with DutyChain's settings: the bench app's proxy model cannot be migrated from empty
+        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], check=True,
+                       env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"})
+        call_command("flush", interactive=False, verbosity=0)
+        seed(units=args.seed, years=1, problems_per_unit=2, sweep_days=1)
+    leaders = _leaders(args.leaders)
+    year, quarter = _next_quarter()
+    with quiet_background(), mock.patch.object(settings, "DEBUG", False):
+        _open_units_of(leaders, year, quarter)
+        ours = prepare_reviews(year, quarter, leaders)
+        bare = prepare_bare(leaders, min(len(u) for u in ours.values()))
+        print(f"{year}Q{quarter}: {sum(len(u) for u in ours.values())} reviews of "
+              f"{len(leaders)} leaders; {connection.vendor}")
+        _run("ours", ours, leaders, SIGN_OFF, args.profile, args.sql)
+        _run("bare", bare, leaders, BARE_SIGN_OFF, args.profile, args.sql)
+
+
+if __name__ == "__main__":
+    main()
