@@ -216,8 +216,9 @@ def copy_to(*, record: Model, recipients: Iterable[User], by: User | None, task:
         return []
     already = set(CopyTo.objects.filter(**kw, task=task, recipient__in=people)
                   .values_list("recipient_id", flat=True)) if task else set()
-    copies = [CopyTo.objects.create(**kw, recipient=u, by=by, task=task, step=step)
-              for u in sorted(people, key=lambda u: u.pk) if u.pk not in already]
+    copies = CopyTo.objects.bulk_create([
+        CopyTo(**kw, recipient=u, by=by, task=task, step=step)
+        for u in sorted(people, key=lambda u: u.pk) if u.pk not in already])
     if copies:
         permissions.grant_view(record, [c.recipient for c in copies])
         services.audit(actor=by, action="record.copy_to", target=record, step=step,
