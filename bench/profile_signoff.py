@@ -9,6 +9,7 @@ sign-off (POST), ours and bare. Query counts are the stable figure on a busy mac
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/speed python -m bench.profile_signoff
     ... --profile        # and a cProfile of the GETs and the POSTs, by cumulative time
     ... --sql            # and the queries of one review page and one sign-off
+    ... --gunicorn 4 --leaders 5   # throughput through gunicorn, as bench/run.py measures it
 
 ``--seed N`` empties the database and builds a city of N units (bench.seed, one year);
 every run then opens a new quarter of reports, submits those of the first leaders' units
@@ -29,6 +30,7 @@ import sys
 import time
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+os.environ.setdefault("BENCH_PORT", "8799")  # not the benchmark's own port
 
 import django  # noqa: E402
 
@@ -92,37 +94,86 @@ def _measure(client: Client, method: str, url: str, data=None, profiler=None, sq
     return elapsed, len(queries)
 
 
-def _run(label: str, urls_by_leader: dict, leaders: list, data: dict, profile: bool,
-         sql: bool) -> dict:
-    times = {"GET": [], "POST": []}
-    counts = {"GET": [], "POST": []}
-    profilers = {"GET": cProfile.Profile(), "POST": cProfile.Profile()} if profile else {}
+def _print_profile(label: str, method: str, profiler: cProfile.Profile) -> None:
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
+    stats.print_stats(30)
+    # and the project's own functions (not the libraries')
+    stats.print_stats(r"^(?!.*site-packages).*/(accounts|flows|records|bench)/", 50)
+    print(f"\n--- {label} {method}: cProfile, all requests, by cumulative time ---")
+    print("\n".join(line for line in out.getvalue().splitlines()
+                    if line.strip() and not line.lstrip().startswith(
+                        ("Ordered by", "List reduced", "function calls"))))
+
+
+def _run(ours: dict, bare: dict, leaders: list, profile: bool, sql: bool) -> None:
+    """Each leader signs off their reviews, ours and bare in turn (so that both see the
+    same load on a busy machine): the median of each request, and of each pair."""
+    sides = {"ours": (ours, SIGN_OFF), "bare": (bare, BARE_SIGN_OFF)}
+    times = {(side, method): [] for side in sides for method in ("GET", "POST", "pair")}
+    counts = {(side, method): [] for side in sides for method in ("GET", "POST")}
+    profilers = {key: cProfile.Profile() for key in counts} if profile else {}
     for leader in leaders:
         client = Client()
         client.force_login(leader)
-        for number, url in enumerate(urls_by_leader[leader.pk]):
-            for method in ("GET", "POST"):
-                ms, n = _measure(client, method, url, data if method == "POST" else None,
-                                 profilers.get(method), sql and number == 1 and leader == leaders[0])
-                times[method].append(ms)
-                counts[method].append(n)
-    for method in ("GET", "POST"):
-        ordered = sorted(times[method])
-        print(f"{label:5} {method:4} n={len(ordered):3}  median {statistics.median(ordered):6.1f} ms"
-              f"  p90 {ordered[int(0.9 * (len(ordered) - 1))]:6.1f} ms"
-              f"  queries min/median/max {min(counts[method])}/"
-              f"{statistics.median(counts[method]):g}/{max(counts[method])}")
-    for method, profiler in profilers.items():
-        out = io.StringIO()
-        stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
-        stats.print_stats(30)
-        # and the project's own functions (not the libraries')
-        stats.print_stats(r"^(?!.*site-packages).*/(accounts|flows|records|bench)/", 50)
-        print(f"\n--- {label} {method}: cProfile, all requests, by cumulative time ---")
-        print("\n".join(line for line in out.getvalue().splitlines()
-                        if line.strip() and not line.lstrip().startswith(
-                            ("Ordered by", "List reduced", "function calls"))))
-    return {"times": times, "counts": counts}
+        for number in range(min(len(ours[leader.pk]), len(bare[leader.pk]))):
+            for side, (urls, data) in sides.items():
+                url, pair = urls[leader.pk][number], 0.0
+                for method in ("GET", "POST"):
+                    ms, n = _measure(client, method, url, data if method == "POST" else None,
+                                     profilers.get((side, method)),
+                                     sql and number == 1 and leader == leaders[0])
+                    times[side, method].append(ms)
+                    counts[side, method].append(n)
+                    pair += ms
+                times[side, "pair"].append(pair)
+    for side in sides:
+        for method in ("GET", "POST", "pair"):
+            ordered = sorted(times[side, method])
+            line = (f"{side:5} {method:4} n={len(ordered):3}  median "
+                    f"{statistics.median(ordered):6.1f} ms  p90 "
+                    f"{ordered[int(0.9 * (len(ordered) - 1))]:6.1f} ms")
+            if method != "pair":
+                line += (f"  queries min/median/max {min(counts[side, method])}/"
+                         f"{statistics.median(counts[side, method]):g}/"
+                         f"{max(counts[side, method])}")
+            print(line)
+    ratio = statistics.median(times["bare", "pair"]) / statistics.median(times["ours", "pair"])
+    print(f"in-process ratio bare/ours (medians of GET+POST): {ratio:.2f}")
+    for (side, method), profiler in profilers.items():
+        _print_profile(side, method, profiler)
+
+
+def _through_gunicorn(ours: dict, bare: dict, leaders: list, workers: int) -> None:
+    """As bench/run.py measures throughput: gunicorn serving both, a sign-off per GET and
+    POST, one client and then the other leaders at once (BENCH_PORT, not the benchmark's)."""
+    import requests
+
+    from bench.run import PORT, session_cookie, start_gunicorn, stop, throughput
+
+    cookies = {leader.pk: session_cookie(leader) for leader in leaders}
+    base = f"http://127.0.0.1:{PORT}"
+    server = start_gunicorn(workers)
+    try:
+        warm = requests.Session()
+        warm.cookies.set(settings.SESSION_COOKIE_NAME, cookies[leaders[0].pk])
+        for _i in range(4 * workers):
+            warm.get(base + "/workflow/inbox/")
+            warm.get(base + ours[leaders[0].pk][0])
+            warm.get(base + bare[leaders[0].pk][0])
+        for group in (leaders[:1], leaders[1:]):
+            result = {}
+            for name, urls, data in (("ours", ours, SIGN_OFF), ("bare", bare, BARE_SIGN_OFF)):
+                result[name] = throughput(
+                    base, [(cookies[leader.pk], urls[leader.pk]) for leader in group], data)
+                assert not result[name]["error_count"], result[name]["errors"]
+            print(f"gunicorn, {len(group)} client(s): ours {result['ours']['per_second']:.1f}/s "
+                  f"(latency median {result['ours']['latency']['median']:.0f} ms), bare "
+                  f"{result['bare']['per_second']:.1f}/s (latency median "
+                  f"{result['bare']['latency']['median']:.0f} ms), ratio "
+                  f"{result['ours']['per_second'] / result['bare']['per_second']:.2f}")
+    finally:
+        stop(server)
 
 
 def main() -> None:
@@ -134,6 +185,9 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--sql", action="store_true",
                         help="print the queries of one review page and one sign-off")
+    parser.add_argument("--gunicorn", type=int, metavar="WORKERS",
+                        help="measure throughput through gunicorn instead, as bench/run.py "
+                             "does (needs two leaders or more)")
     args = parser.parse_args()
     _guard()
     assert get_resolver().url_patterns  # viewflow registers its URL names with the URLconf
@@ -157,8 +211,10 @@ def main() -> None:
         bare = prepare_bare(leaders, min(len(u) for u in ours.values()))
         print(f"{year}Q{quarter}: {sum(len(u) for u in ours.values())} reviews of "
               f"{len(leaders)} leaders; {connection.vendor}")
-        _run("ours", ours, leaders, SIGN_OFF, args.profile, args.sql)
-        _run("bare", bare, leaders, BARE_SIGN_OFF, args.profile, args.sql)
+        if args.gunicorn:
+            _through_gunicorn(ours, bare, leaders, args.gunicorn)
+        else:
+            _run(ours, bare, leaders, args.profile, args.sql)
 
 
 if __name__ == "__main__":
