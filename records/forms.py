@@ -1,7 +1,7 @@
 from django import forms
 from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -65,8 +65,9 @@ class QuickSelectMixin:
                 selected = ((not has_selected or self.allow_multiple_selected)
                             and str(subvalue) in chosen)
                 has_selected |= selected
-                parts.append(format_html('\n  <option value="{}"{}>{}</option>\n', subvalue,
-                                         " selected" if selected else "", sublabel))
+                parts.append(f'\n  <option value="{conditional_escape(subvalue)}"'
+                             f'{" selected" if selected else ""}>'
+                             f'{conditional_escape(sublabel)}</option>\n')
             if grouped and option_value:
                 parts.append("\n  </optgroup>")
         parts.append("\n</select>")
