@@ -91,7 +91,8 @@ def _measure(client: Client, method: str, url: str, data=None, profiler=None, sq
             print(f"{number:3} {query['sql'][:300]}")
     expected = 200 if method == "GET" else 302
     assert response.status_code == expected, (method, url, response.status_code)
-    return elapsed, len(queries)
+    in_db = sum(float(query["time"]) for query in queries.captured_queries) * 1000
+    return elapsed, len(queries), in_db
 
 
 def _print_profile(label: str, method: str, profiler: cProfile.Profile) -> None:
@@ -112,6 +113,7 @@ def _run(ours: dict, bare: dict, leaders: list, profile: bool, sql: bool) -> Non
     sides = {"ours": (ours, SIGN_OFF), "bare": (bare, BARE_SIGN_OFF)}
     times = {(side, method): [] for side in sides for method in ("GET", "POST", "pair")}
     counts = {(side, method): [] for side in sides for method in ("GET", "POST")}
+    in_db = {(side, method): [] for side in sides for method in ("GET", "POST")}
     profilers = {key: cProfile.Profile() for key in counts} if profile else {}
     for leader in leaders:
         client = Client()
@@ -120,11 +122,13 @@ def _run(ours: dict, bare: dict, leaders: list, profile: bool, sql: bool) -> Non
             for side, (urls, data) in sides.items():
                 url, pair = urls[leader.pk][number], 0.0
                 for method in ("GET", "POST"):
-                    ms, n = _measure(client, method, url, data if method == "POST" else None,
-                                     profilers.get((side, method)),
-                                     sql and number == 1 and leader == leaders[0])
+                    ms, n, db = _measure(client, method, url,
+                                         data if method == "POST" else None,
+                                         profilers.get((side, method)),
+                                         sql and number == 1 and leader == leaders[0])
                     times[side, method].append(ms)
                     counts[side, method].append(n)
+                    in_db[side, method].append(db)
                     pair += ms
                 times[side, "pair"].append(pair)
     for side in sides:
@@ -136,7 +140,8 @@ def _run(ours: dict, bare: dict, leaders: list, profile: bool, sql: bool) -> Non
             if method != "pair":
                 line += (f"  queries min/median/max {min(counts[side, method])}/"
                          f"{statistics.median(counts[side, method]):g}/"
-                         f"{max(counts[side, method])}")
+                         f"{max(counts[side, method])}, median "
+                         f"{statistics.median(in_db[side, method]):.1f} ms in the database")
             print(line)
     ratio = statistics.median(times["bare", "pair"]) / statistics.median(times["ours", "pair"])
     print(f"in-process ratio bare/ours (medians of GET+POST): {ratio:.2f}")
@@ -182,6 +187,8 @@ def main() -> None:
                         help="empty the database and build a city of UNITS units first")
     parser.add_argument("--leaders", type=int, default=2,
                         help="whose units' reports are signed off (10 each)")
+    parser.add_argument("--quarters", type=int, default=1,
+                        help="how many new quarters of reports to sign off (10 per leader each)")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--sql", action="store_true",
                         help="print the queries of one review page and one sign-off")
@@ -204,12 +211,15 @@ def main() -> None:
         call_command("flush", interactive=False, verbosity=0)
         seed(units=args.seed, years=1, problems_per_unit=2, sweep_days=1)
     leaders = _leaders(args.leaders)
-    year, quarter = _next_quarter()
     with quiet_background(), mock.patch.object(settings, "DEBUG", False):
-        _open_units_of(leaders, year, quarter)
-        ours = prepare_reviews(year, quarter, leaders)
+        ours = {leader.pk: [] for leader in leaders}
+        for _i in range(args.quarters):
+            year, quarter = _next_quarter()
+            _open_units_of(leaders, year, quarter)
+            for leader_pk, urls in prepare_reviews(year, quarter, leaders).items():
+                ours[leader_pk] += urls
         bare = prepare_bare(leaders, min(len(u) for u in ours.values()))
-        print(f"{year}Q{quarter}: {sum(len(u) for u in ours.values())} reviews of "
+        print(f"up to {year}Q{quarter}: {sum(len(u) for u in ours.values())} reviews of "
               f"{len(leaders)} leaders; {connection.vendor}")
         if args.gunicorn:
             _through_gunicorn(ours, bare, leaders, args.gunicorn)
