@@ -188,3 +188,12 @@ def test_the_chain_remembers_its_answers_only_while_asked_to(bureau, secretary, 
         chain.secretary()
         chain.secretary()
     assert len(queries) == 2  # not remembering: every question goes to the database
+
+
+def test_the_web_entry_point_loads_what_sending_a_job_needs_without_connecting(settings):
+    import sys
+
+    from config.celery import load_publishing
+
+    load_publishing()  # with the suite's broker; a Redis URL would not be dialled either
+    assert "celery.events" in sys.modules and "celery.app.amqp" in sys.modules
