@@ -103,7 +103,7 @@ def supervisor_of(unit: Unit, day: datetime.date | None = None) -> User | None:
             node = node.parent
         return None
 
-    return _asked(("supervisor_of", unit.pk, day), ask)
+    return _asked(("supervisor_of", unit.pk if unit is not None else None, day), ask)
 
 
 def secretary(day: datetime.date | None = None) -> User | None:
