@@ -3,13 +3,21 @@
 Assignees are resolved here at the moment a task is created, following
 delegations, so that a reshuffle takes effect on the next task while history
 keeps who held the post then.
+
+Within ``remembering()`` (each request: accounts/middleware.py) every question is
+asked of the database once; the path ahead, recusal and copy-to of one page ask
+the same ones. Any change to the org chart or to a person forgets the answers
+(accounts/signals.py). Outside it (Celery jobs, commands, tests calling the chain
+directly) every question goes to the database.
 """
 
 from __future__ import annotations
 
+import contextvars
 import datetime
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -25,16 +33,52 @@ class ChainGap(Exception):
     """Nobody holds a post the chain needs; the message says which, for the administrator."""
 
 
+# question → answer, while remembering (None: not remembering)
+_answers: contextvars.ContextVar[dict | None] = contextvars.ContextVar("chain_answers",
+                                                                       default=None)
+
+
+@contextmanager
+def remembering() -> Iterator[None]:
+    """Within the block, each question to the chain goes to the database once."""
+    token = _answers.set({})
+    try:
+        yield
+    finally:
+        _answers.reset(token)
+
+
+def forget() -> None:
+    """The org chart changed: ask the database again."""
+    answers = _answers.get()
+    if answers is not None:
+        answers.clear()
+
+
+def _asked(question: tuple, ask: Callable):
+    answers = _answers.get()
+    if answers is None:
+        return ask()
+    if question not in answers:
+        answers[question] = ask()
+    return answers[question]
+
+
 def today() -> datetime.date:
     return timezone.localdate()
 
 
 def holders(unit: Unit | None, role: str, day: datetime.date | None = None) -> list[User]:
     """People holding ``role`` (in ``unit``, when given) on ``day``, longest-serving first."""
-    posts = Post.objects.on(day or today()).filter(role=role, user__is_active=True)
-    if unit is not None:
-        posts = posts.filter(unit=unit)
-    return [post.user for post in posts.select_related("user").order_by("valid_from", "pk")]
+    day = day or today()
+
+    def ask():
+        posts = Post.objects.on(day).filter(role=role, user__is_active=True)
+        if unit is not None:
+            posts = posts.filter(unit=unit)
+        return [post.user for post in posts.select_related("user").order_by("valid_from", "pk")]
+
+    return list(_asked(("holders", unit.pk if unit is not None else None, role, day), ask))
 
 
 def head_of(unit: Unit, day: datetime.date | None = None) -> User | None:
@@ -49,13 +93,18 @@ def liaisons_of(unit: Unit, day: datetime.date | None = None) -> list[User]:
 def supervisor_of(unit: Unit, day: datetime.date | None = None) -> User | None:
     """The supervising leader of ``unit``, or of its nearest ancestor that has one."""
     day = day or today()
-    node: Unit | None = unit
-    while node is not None:
-        oversight = Oversight.objects.on(day).filter(unit=node).select_related("leader").first()
-        if oversight is not None:
-            return oversight.leader
-        node = node.parent
-    return None
+
+    def ask():
+        node: Unit | None = unit
+        while node is not None:
+            oversight = (Oversight.objects.on(day).filter(unit=node).select_related("leader")
+                         .first())
+            if oversight is not None:
+                return oversight.leader
+            node = node.parent
+        return None
+
+    return _asked(("supervisor_of", unit.pk if unit is not None else None, day), ask)
 
 
 def secretary(day: datetime.date | None = None) -> User | None:
@@ -86,8 +135,15 @@ def units_overseen_by(leader: User, day: datetime.date | None = None) -> list[Un
 def acting_for(user: User, day: datetime.date | None = None) -> User:
     """Who acts for ``user`` on ``day``: follows delegations, never in a circle."""
     day = day or today()
-    return _follow_delegations(user, lambda absent: Delegation.objects.on(day).filter(
-        absent=absent).select_related("acting").first())
+
+    def ask():
+        acting = _follow_delegations(user, lambda absent: Delegation.objects.on(day).filter(
+            absent=absent).select_related("acting").first())
+        return None if acting.pk == user.pk else acting
+
+    # remembered as "nobody else" rather than as the person asked about
+    acting = _asked(("acting_for", user.pk, day), ask)
+    return user if acting is None else acting
 
 
 def _follow_delegations(user: User, delegation_of: Callable[[User], Delegation | None]) -> User:

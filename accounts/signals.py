@@ -1,10 +1,12 @@
-"""Every account action leaves a line in the audit trail."""
+"""Every account action leaves a line in the audit trail; any change to the org chart
+forgets what the chain remembered."""
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db.models.signals import post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from .models import User
+from . import chain
+from .models import Delegation, Oversight, Post, Unit, User
 
 
 def _audit(**kwargs):
@@ -49,3 +51,14 @@ def account_changed(sender, instance: User, created, **kwargs):
         _audit(actor=actor, action="account.create", target=instance)
     elif getattr(instance, "_password_changed", False):
         _audit(actor=actor, action="account.password_change", target=instance)
+
+
+def chart_changed(sender, **kwargs):
+    """The chain's remembered answers (accounts.chain.remembering) are stale now."""
+    chain.forget()
+
+
+for _model in (Post, Oversight, Delegation, Unit, User):
+    for _signal in (post_save, post_delete):
+        _signal.connect(chart_changed, sender=_model,
+                        dispatch_uid=f"chain-forgets-{_model.__name__}-{id(_signal)}")

@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "records.middleware.AuditContextMiddleware",
+    "accounts.middleware.RememberChainMiddleware",
     "flows.middleware.TaskGuardMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

@@ -126,9 +126,12 @@ def _transfer_roles(task: Task) -> list[str]:
     return settings.DUTYCHAIN_TRANSFER.get(f"{flow}.{step}", [])
 
 
-def transfer_candidates(task: Task, record: Model) -> list[User]:
+def transfer_candidates(task: Task, record: Model, tasks: list[Task] | None = None
+                        ) -> list[User]:
     """Everyone whose post today qualifies for the task's step, without a conflict of
-    interest, other than its owner."""
+    interest, other than its owner (``tasks``: the process's human tasks, when the caller
+    has them already). Each person is read with their names only: every leader of a city
+    is a candidate to review."""
     roles = _transfer_roles(task)
     if not roles:
         return []
@@ -137,9 +140,10 @@ def transfer_candidates(task: Task, record: Model) -> list[User]:
     if unit_roles:
         other = set(roles) - unit_roles
         posts = posts.filter(Q(role__in=other) | Q(role__in=unit_roles, unit=record.unit))
-    conflicted = routing.conflicts(record) if flow_key(task)[1] not in routing.DRAFTING_STEPS \
-        else {}
-    people = {post.user for post in posts.select_related("user")}
+    conflicted = routing.conflicts(record, tasks) \
+        if flow_key(task)[1] not in routing.DRAFTING_STEPS else {}
+    people = {post.user for post in posts.select_related("user").only(
+        "user__id", "user__name", "user__username")}
     return sorted((u for u in people if u.pk != task.owner_id and u.pk not in conflicted),
                   key=lambda u: (u.name, u.username))
 
@@ -212,8 +216,9 @@ def copy_to(*, record: Model, recipients: Iterable[User], by: User | None, task:
         return []
     already = set(CopyTo.objects.filter(**kw, task=task, recipient__in=people)
                   .values_list("recipient_id", flat=True)) if task else set()
-    copies = [CopyTo.objects.create(**kw, recipient=u, by=by, task=task, step=step)
-              for u in sorted(people, key=lambda u: u.pk) if u.pk not in already]
+    copies = CopyTo.objects.bulk_create([
+        CopyTo(**kw, recipient=u, by=by, task=task, step=step)
+        for u in sorted(people, key=lambda u: u.pk) if u.pk not in already])
     if copies:
         permissions.grant_view(record, [c.recipient for c in copies])
         services.audit(actor=by, action="record.copy_to", target=record, step=step,

@@ -40,6 +40,9 @@ class TaskGuardMiddleware:
         process_pk, task_pk = view_kwargs.get("process_pk"), view_kwargs.get("task_pk")
         if process_pk is None or task_pk is None:
             return None
+        if request.method in ("GET", "HEAD") and \
+                getattr(view_func, "reads_task_with_its_process", False):
+            return None  # our task pages read the task only with its process (flows/nodes.py)
         if not Task.objects.filter(pk=task_pk, process_id=process_pk).exists():
             raise Http404(_("No such task."))
         return None

@@ -23,7 +23,7 @@ from records.services import working_days
 from records.workdays import add_working_days
 
 from . import routing
-from .selectors import OPEN_STATUSES
+from .selectors import OPEN_STATUSES, human_tasks
 
 
 @dataclass
@@ -47,9 +47,9 @@ def _after(day: datetime.date | None, key: str) -> datetime.date:
 
 
 def _levels(record, step: str, title: str, first: int, due: datetime.date | None,
-            days_key: str) -> tuple[list[Step], datetime.date | None]:
+            days_key: str, tasks: list[Task]) -> tuple[list[Step], datetime.date | None]:
     try:
-        levels = routing.review_levels(record, step)
+        levels = routing.review_levels(record, step, tasks)
     except chain.ChainGap as gap:
         return [Step(title, note=str(gap))], due
     steps = []
@@ -72,10 +72,9 @@ def _unit_head(record, title: str, due: datetime.date | None, estimated=True) ->
     return Step(title, assignee.user, assignee.on_behalf_of, due, estimated=estimated)
 
 
-def _current(record) -> Step | None:
-    task = (Task.objects.filter(process_id=record.process_id, flow_task_type="HUMAN",
-                                status__in=OPEN_STATUSES)
-            .select_related("owner").order_by("-created").first())
+def _current(record, tasks: list[Task]) -> Step | None:
+    task = max((t for t in tasks if t.status in OPEN_STATUSES), key=lambda t: t.created,
+               default=None)
     if task is None:
         return None
     behalf = task.data.get("on_behalf_of")
@@ -93,23 +92,26 @@ def _current(record) -> Step | None:
                 level=task.data.get("level", 1), levels=task.data.get("levels", 1))
 
 
-def path_ahead(record: QuarterlyReport | Problem) -> list[Step]:
-    """The step in progress, then every step still to come, in order ([] when done)."""
+def path_ahead(record: QuarterlyReport | Problem, tasks: list[Task] | None = None
+               ) -> list[Step]:
+    """The step in progress, then every step still to come, in order ([] when done;
+    ``tasks``: human_tasks(record), when the page has them already)."""
     if not record.is_open or record.process_id is None:
         return []
-    current = _current(record)
+    tasks = human_tasks(record) if tasks is None else tasks
+    current = _current(record, tasks)
     if current is None:
         return []
     steps = [current]
     due = current.due
     if isinstance(record, QuarterlyReport):
         if current.name == "draft":
-            more, due = _levels(record, "review", _("Review"), 0, due, "report_review")
+            more, due = _levels(record, "review", _("Review"), 0, due, "report_review", tasks)
         elif current.level >= current.levels:
             more = []  # the last level is deciding now: no need to resolve the chain again
         else:
             more, due = _levels(record, "review", _("Review"), record.review_level + 1, due,
-                                "report_review")
+                                "report_review", tasks)
         steps += more
         copies = _("copied to the secretary") if _copies_secretary() else ""
         steps.append(Step(_("Archived"), note=copies))
@@ -117,11 +119,11 @@ def path_ahead(record: QuarterlyReport | Problem) -> list[Step]:
     name = current.name
     if name == "analyse":
         more, due = _levels(record, "approve_plan", _("Approve the plan"), 0, due,
-                            "problem_plan_review")
+                            "problem_plan_review", tasks)
         steps += more
     elif name == "approve_plan" and current.level < current.levels:
         more, due = _levels(record, "approve_plan", _("Approve the plan"),
-                            record.review_level + 1, due, "problem_plan_review")
+                            record.review_level + 1, due, "problem_plan_review", tasks)
         steps += more
     if name in ("analyse", "approve_plan"):
         steps.append(_unit_head(record, _("Rectify"), None))
@@ -133,7 +135,7 @@ def path_ahead(record: QuarterlyReport | Problem) -> list[Step]:
         due = record.planned_date
     if name not in ("verify",):
         try:
-            level = routing.verifier(record)
+            level = routing.verifier(record, tasks)
             steps.append(Step(_("Verify and close out"), level.user, level.assignee.on_behalf_of,
                               _after(due, "problem_verify"), estimated=True,
                               note=_("%(name)s recused: %(reason)s") % {

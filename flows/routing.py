@@ -49,8 +49,10 @@ def step_key(record: Model, step: str) -> str:
     return f"{flow}.{step}"
 
 
-def conflicts(record: QuarterlyReport | Problem) -> dict[int, str]:
-    """The people who may not review or verify ``record``, each with the reason."""
+def conflicts(record: QuarterlyReport | Problem, tasks: list[Task] | None = None
+              ) -> dict[int, str]:
+    """The people who may not review or verify ``record``, each with the reason (``tasks``:
+    the process's human tasks, when the caller has them already)."""
     found: dict[int, str] = {}
 
     def add(user_id, reason):
@@ -59,8 +61,11 @@ def conflicts(record: QuarterlyReport | Problem) -> dict[int, str]:
 
     drafted = _("drafted or submitted it")
     if record.process_id:
-        done = Task.objects.filter(process_id=record.process_id, flow_task_type="HUMAN",
-                                   status=STATUS.DONE).only("flow_task", "owner_id", "data")
+        if tasks is None:
+            done = Task.objects.filter(process_id=record.process_id, flow_task_type="HUMAN",
+                                       status=STATUS.DONE).only("flow_task", "owner_id", "data")
+        else:
+            done = [task for task in tasks if task.status == STATUS.DONE]
         for task in done:
             if task.flow_task.name in DRAFTING_STEPS:
                 add(task.owner_id, drafted)
@@ -132,11 +137,12 @@ def review_holders(unit: Unit, key: str) -> list[User]:
     return [*holders, leader]
 
 
-def review_levels(record: QuarterlyReport | Problem, step: str) -> list[Level]:
+def review_levels(record: QuarterlyReport | Problem, step: str, tasks: list[Task] | None = None
+                  ) -> list[Level]:
     """Every level of a review step for ``record`` by today's chain, recusal applied."""
     secretary = chain.secretary()
     return _recuse(review_holders(record.unit, step_key(record, step)),
-                   [secretary] if secretary else [], conflicts(record),
+                   [secretary] if secretary else [], conflicts(record, tasks),
                    _("%(unit)s has no supervising leader on %(day)s.")
                    % {"unit": record.unit, "day": chain.today()})
 
@@ -146,7 +152,7 @@ def current_level(record: QuarterlyReport | Problem, step: str) -> tuple[int, li
     return min(record.review_level, len(levels) - 1), levels
 
 
-def verifier(problem: Problem) -> Level:
+def verifier(problem: Problem, tasks: list[Task] | None = None) -> Level:
     """The committee member who registered the problem, else the longest-serving; by
     recusal another committee member, then the secretary."""
     committee = chain.discipline_committee()
@@ -154,7 +160,7 @@ def verifier(problem: Problem) -> Level:
     holders = first + [m for m in committee if m.pk != problem.registered_by_id]
     if not holders:
         raise chain.ChainGap(_("Nobody holds a discipline committee post."))
-    conflicted = conflicts(problem)
+    conflicted = conflicts(problem, tasks)
     first_reason = ""
     for holder in holders:
         assignee, reason = _level(holder, conflicted, "")

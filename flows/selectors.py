@@ -44,14 +44,22 @@ class HistoryEntry:
     part: CountersignPart | None = None
 
 
-def history(record: QuarterlyReport | Problem) -> list[HistoryEntry]:
-    """Every human step of the record's process in order, with who acted and their opinion."""
+def human_tasks(record: QuarterlyReport | Problem) -> list[Task]:
+    """Every human step of the record's process in order, with its owner: one query that the
+    history, the path ahead and recusal on one page can all read."""
     if record.process_id is None:
         return []
-    tasks = list(
-        Task.objects.filter(process_id=record.process_id, flow_task_type="HUMAN")
-        .select_related("owner").order_by("created", "pk")
-    )
+    return list(Task.objects.filter(process_id=record.process_id, flow_task_type="HUMAN")
+                .select_related("owner").order_by("created", "pk"))
+
+
+def history(record: QuarterlyReport | Problem, tasks: list[Task] | None = None
+            ) -> list[HistoryEntry]:
+    """Every human step of the record's process in order, with who acted and their opinion
+    (``tasks``: human_tasks(record), when the page has them already)."""
+    if record.process_id is None:
+        return []
+    tasks = human_tasks(record) if tasks is None else tasks
     opinions, notes, copies = {}, defaultdict(list), defaultdict(list)
     for opinion in record.opinions.filter(task__isnull=False).select_related(
             "author", "on_behalf_of"):

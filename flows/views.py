@@ -26,7 +26,7 @@ from records.versions import latest_changes
 from . import countersign
 from .actions import actions_of
 from .path import path_ahead
-from .selectors import history
+from .selectors import history, human_tasks
 
 
 class RecordTaskView(generic.FormView):
@@ -46,14 +46,16 @@ class RecordTaskView(generic.FormView):
         from . import approvals
 
         task = self.activation.task
-        candidates = approvals.transfer_candidates(task, self.record)
+        # the history, the path ahead and recusal read the same steps of the process
+        tasks = human_tasks(self.record)
+        candidates = approvals.transfer_candidates(task, self.record, tasks)
         return super().get_context_data(
-            record=self.record, task=task, history=history(self.record),
+            record=self.record, task=task, history=history(self.record, tasks),
             record_partial=self.record_partial,
             recused=task.data.get("recused") or None,
             level=(task.data.get("level"), task.data.get("levels")),
             transfer_form=TransferForm(candidates=candidates) if candidates else None,
-            path=path_ahead(self.record),
+            path=path_ahead(self.record, tasks),
             **{self.record_model._meta.model_name.replace("quarterly", ""): self.record},
             **kwargs,
         )

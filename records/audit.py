@@ -51,7 +51,9 @@ def append_many(events: list[dict]) -> list[AuditEvent]:
     """
     if not events:
         return []
-    with transaction.atomic():
+    # no savepoint of its own: an action appends its events inside its own transaction, and
+    # a failed append fails the action (nothing catches it and goes on)
+    with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_ID])

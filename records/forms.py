@@ -1,5 +1,8 @@
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .models import Problem, QuarterlyReport
@@ -32,7 +35,68 @@ def bureau_people():
     return User.objects.filter(is_active=True, pk__in=holders).order_by("name", "username")
 
 
+def _attrs_html(attrs: dict) -> str:
+    """An element's attributes as django/forms/widgets/attrs.html writes them."""
+    return "".join(
+        "" if value is False else format_html(" {}", name) if value is True
+        else format_html(' {}="{}"', name, value) for name, value in attrs.items())
+
+
+class QuickSelectMixin:
+    """Writes the same HTML as Django's select templates, but in Python: a list of every
+    post holder has an option per person (thousands in a city), and a template include per
+    option made it the slowest part of a review page. tests/test_signoff_cost.py holds it
+    to the templates' output."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = forms.Widget.get_context(self, name, value, attrs)["widget"]
+        if self.allow_multiple_selected:
+            widget["attrs"]["multiple"] = True
+        chosen, has_selected = widget["value"], False
+        parts = [format_html('<select name="{}"', widget["name"]), _attrs_html(widget["attrs"]),
+                 ">"]
+        for option_value, option_label in self.choices:
+            if option_value is None:
+                option_value = ""
+            grouped = isinstance(option_label, (list, tuple))
+            if grouped and option_value:
+                parts.append(format_html('\n  <optgroup label="{}">', option_value))
+            for subvalue, sublabel in option_label if grouped else [(option_value, option_label)]:
+                selected = ((not has_selected or self.allow_multiple_selected)
+                            and str(subvalue) in chosen)
+                has_selected |= selected
+                parts.append(f'\n  <option value="{conditional_escape(subvalue)}"'
+                             f'{" selected" if selected else ""}>'
+                             f'{conditional_escape(sublabel)}</option>\n')
+            if grouped and option_value:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))
+
+
+class QuickSelect(QuickSelectMixin, forms.Select):
+    pass
+
+
+class QuickSelectMultiple(QuickSelectMixin, forms.SelectMultiple):
+    pass
+
+
+class PeopleChoices(ModelChoiceIterator):
+    """(pk, name) of the field's people in one plain query: not whole user rows, and no
+    server-side cursor (a ModelChoiceIterator's way on PostgreSQL, several round trips)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for pk, name, username in self.queryset.values_list("pk", "name", "username"):
+            yield (pk, name or username)
+
+
 class PeopleField(forms.ModelMultipleChoiceField):
+    iterator = PeopleChoices
+    widget = QuickSelectMultiple
+
     def label_from_instance(self, obj):
         return obj.name or obj.username
 
@@ -50,7 +114,7 @@ class ReviewForm(OpinionForm):
 
     copy_to = PeopleField(
         label=_("Copy to"), required=False, queryset=None,
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        widget=QuickSelectMultiple(attrs={"size": 4}),
         help_text=_("Optional: people who should read it for their information (抄送)."))
 
     def __init__(self, *args, **kwargs):
@@ -61,7 +125,8 @@ class ReviewForm(OpinionForm):
 class TransferForm(forms.Form):
     """Hand an open task to someone else whose post qualifies for the step (转办)."""
 
-    to = forms.ModelChoiceField(label=_("Transfer to"), queryset=None, error_messages={
+    to = forms.ModelChoiceField(label=_("Transfer to"), queryset=None, widget=QuickSelect,
+                                error_messages={
         "invalid_choice": _("Choose someone who can take this step over."),
         "required": _("Choose who takes the task over.")})
     reason = forms.CharField(label=_("Reason"), max_length=1000,
@@ -73,12 +138,17 @@ class TransferForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         field = self.fields["to"]
+        field.label_from_instance = lambda u: u.name or u.username
         if candidates is None:
             # the API: any active person; the service says whether they qualify
             field.queryset = User.objects.filter(is_active=True)
         else:
             field.queryset = User.objects.filter(pk__in=[u.pk for u in candidates])
-        field.label_from_instance = lambda u: u.name or u.username
+            # the page lists the people already at hand without asking the database again,
+            # in id order (the order the query gave them in)
+            field.widget.choices = [("", field.empty_label)] + [
+                (u.pk, field.label_from_instance(u)) for u in sorted(candidates,
+                                                                     key=lambda u: u.pk)]
 
 
 class OpenReportForm(forms.Form):

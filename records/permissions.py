@@ -14,6 +14,8 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import Permission
 from django.db.models import Model, QuerySet
+from django.db.models.signals import post_migrate
+from django.dispatch import receiver
 
 from accounts import chain
 from accounts.models import Post, User
@@ -63,21 +65,35 @@ def _codename(model: type[Model]) -> str:
     return f"view_{model._meta.model_name}"
 
 
+# the view permissions' ids, by database and codename: rows that only migrations write
+_permission_ids: dict[tuple[str, str], int] = {}
+
+
+@receiver(post_migrate)
+def _forget_permission_ids(**kwargs) -> None:
+    """Migrating (or a test database's flush) may give the permissions new ids."""
+    _permission_ids.clear()
+
+
+def _permission_id(model: type[Model], using: str) -> int:
+    key = (using, _codename(model))
+    if key not in _permission_ids:
+        _permission_ids[key] = Permission.objects.using(using).get(
+            codename=key[1], content_type__app_label="records").pk
+    return _permission_ids[key]
+
+
 def grant_view(obj: Model, users: Iterable[User | None]) -> None:
-    """Let ``users`` see ``obj`` (idempotent)."""
+    """Let ``users`` see ``obj`` (idempotent: a grant already there is left as it is, by the
+    table's unique key)."""
     wanted = {user.pk for user in users if user is not None}
     if not wanted:
         return
     table = GRANT_TABLES[type(obj)]
-    permission = Permission.objects.get(codename=_codename(type(obj)),
-                                        content_type__app_label="records")
-    existing = set(
-        table.objects.filter(content_object=obj, permission=permission, user_id__in=wanted)
-        .values_list("user_id", flat=True)
-    )
+    permission_id = _permission_id(type(obj), obj._state.db or "default")
     table.objects.bulk_create(
-        [table(content_object=obj, permission=permission, user_id=user_id)
-         for user_id in wanted - existing],
+        [table(content_object=obj, permission_id=permission_id, user_id=user_id)
+         for user_id in sorted(wanted)],
         ignore_conflicts=True,
     )
 
