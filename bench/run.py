@@ -432,6 +432,32 @@ def verdict(ok: bool) -> str:
     return "met" if ok else "**missed**"
 
 
+def seed_line(seed: dict | None) -> str:
+    if not seed:
+        return ""
+    return (f"The city took {seed['seconds'] / 60:.1f} minutes to build on this machine: its "
+            "first bureau through the services, step by step over the years, then copied to "
+            "the other bureaus (bench/clone.py), then the reminder sweep on three mornings.")
+
+
+def missed(data: dict) -> list[str]:
+    """The figures that missed their target, by name."""
+    out = [f"{row['label']} (p95 {row['p95']:.0f} ms)" for row in data["pages"]
+           if row["p95"] > TARGET_MS]
+    e, sw, t = data["export"], data["sweep"], data["throughput"]
+    if e["time"]["p95"] > TARGET_EXPORT_S or e["peak"]["p95"] > TARGET_EXPORT_MB:
+        out.append("the ledger export")
+    if sw["time"]["p95"] > TARGET_SWEEP_S:
+        out.append("the reminder sweep")
+    out += [f"opening a quarter with {row['workers']} worker(s)" for row in data["open"]
+            if row["seconds"] > TARGET_OPEN_S]
+    for n in (1, 4):
+        ours, bare = t[f"ours_{n}"], t[f"bare_{n}"]
+        if not bare["per_second"] or ours["per_second"] / bare["per_second"] < TARGET_RATIO:
+            out.append(f"sign-off throughput with {n} client(s)")
+    return out
+
+
 def write_results(data: dict) -> None:
     m, size = data["machine"], data["size"]
     lines = [
@@ -439,6 +465,8 @@ def write_results(data: dict) -> None:
         "",
         f"One run of `python -m bench.run`, {data['finished']} UTC, on the city built by "
         f"`manage.py bench_seed --units {data['seed_units']} --years {data['seed_years']}`.",
+        "",
+        seed_line(data.get("seed")),
         "",
         data.get("size_note", ""),
         "",
@@ -545,6 +573,10 @@ def write_results(data: dict) -> None:
             f"| ≥ {TARGET_RATIO} | {verdict(ratio >= TARGET_RATIO)} |")
         if ours["error_count"] or bare["error_count"]:
             lines.append(f"|  | errors: {ours['errors']} {bare['errors']} | | | | | | |")
+    misses = missed(data)
+    lines += ["", "## Verdict", "",
+              "Every figure met its target in this run." if not misses else
+              "Missed in this run: " + "; ".join(misses) + "."]
     profiles = [row["profile"] for row in data["pages"] if row.get("profile")]
     if profiles:
         lines += ["", "## Profiles of the pages over their target", ""] + profiles
@@ -558,6 +590,15 @@ def distribution(model) -> dict:
     from django.db.models import Count
 
     return dict(model.objects.values_list("status").annotate(n=Count("pk")).order_by("status"))
+
+
+def _seed_record(size: dict) -> dict | None:
+    """What bench_seed wrote about the city it built (var/bench-seed.json), if it is this one."""
+    record = Path(settings.VAR_DIR) / "bench-seed.json"
+    if not record.exists():
+        return None
+    seed = json.loads(record.read_text())
+    return seed if seed.get("units") == size["units"] else None
 
 
 def main() -> None:
@@ -589,6 +630,7 @@ def main() -> None:
     data = {"machine": machine(), "size": size, "page_runs": args.runs,
             "seed_units": size["units"], "seed_years": f"{quarters / 4:g}",
             "size_note": args.note, "problem_statuses": distribution(Problem),
+            "seed": _seed_record(size),
             "report_statuses": distribution(QuarterlyReport)}
     log(f"city: {data['size']}")
     s = subjects()
