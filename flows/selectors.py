@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from accounts.models import User
-from records.models import Opinion, Problem, QuarterlyReport, Version
+from records.models import CopyTo, Opinion, Problem, QuarterlyReport, Urge, Version
 
 from .models import CountersignPart
 
@@ -44,13 +45,26 @@ class HistoryEntry:
     part: CountersignPart | None = None
 
 
+# what the history reads beside the steps, each linked to the step it belongs to
+LINKED = {"has_opinions": Opinion, "has_copies": CopyTo, "has_versions": Version,
+          "has_urges": Urge}
+
+
 def human_tasks(record: QuarterlyReport | Problem) -> list[Task]:
-    """Every human step of the record's process in order, with its owner: one query that the
-    history, the path ahead and recusal on one page can all read."""
+    """Every human step of the record's process in order, with its owner and whether any
+    opinion, copy, version or urge belongs to it: one query that the history, the path
+    ahead and recusal on one page can all read."""
     if record.process_id is None:
         return []
     return list(Task.objects.filter(process_id=record.process_id, flow_task_type="HUMAN")
-                .select_related("owner").order_by("created", "pk"))
+                .select_related("owner").order_by("created", "pk")
+                .annotate(**{flag: Exists(model.objects.filter(task=OuterRef("pk")))
+                             for flag, model in LINKED.items()}))
+
+
+def _any(tasks: list[Task], flag: str) -> bool:
+    """Whether a step has rows of that kind (asked when the steps were read without it)."""
+    return any(getattr(task, flag, True) for task in tasks)
 
 
 def history(record: QuarterlyReport | Problem, tasks: list[Task] | None = None
@@ -60,17 +74,21 @@ def history(record: QuarterlyReport | Problem, tasks: list[Task] | None = None
     if record.process_id is None:
         return []
     tasks = human_tasks(record) if tasks is None else tasks
+    # a fresh report's steps have a version and nothing else: only the kinds there are read
     opinions, notes, copies = {}, defaultdict(list), defaultdict(list)
-    for opinion in record.opinions.filter(task__isnull=False).select_related(
-            "author", "on_behalf_of"):
-        if opinion.kind == Opinion.Kind.TRANSFER:
-            notes[opinion.task_id].append(opinion)
-        else:
-            opinions[opinion.task_id] = opinion
-    for copy in record.copies.filter(task__isnull=False).select_related("recipient"):
-        copies[copy.task_id].append(copy.recipient)
+    if _any(tasks, "has_opinions"):
+        for opinion in record.opinions.filter(task__isnull=False).select_related(
+                "author", "on_behalf_of"):
+            if opinion.kind == Opinion.Kind.TRANSFER:
+                notes[opinion.task_id].append(opinion)
+            else:
+                opinions[opinion.task_id] = opinion
+    if _any(tasks, "has_copies"):
+        for copy in record.copies.filter(task__isnull=False).select_related("recipient"):
+            copies[copy.task_id].append(copy.recipient)
     link = {"report": record} if isinstance(record, QuarterlyReport) else {"problem": record}
-    versions = {v.task_id: v for v in Version.objects.filter(**link, task__isnull=False)}
+    versions = ({v.task_id: v for v in Version.objects.filter(**link, task__isnull=False)}
+                if _any(tasks, "has_versions") else {})
     people_ids = {t.data.get("on_behalf_of") for t in tasks if t.data.get("on_behalf_of")}
     people_ids |= {h.get("to") for t in tasks for h in t.data.get("held_by", [])}
     people = User.objects.in_bulk(people_ids - {None}) if people_ids - {None} else {}
@@ -79,8 +97,9 @@ def history(record: QuarterlyReport | Problem, tasks: list[Task] | None = None
         for note, held in zip(notes[task.pk], task.data.get("held_by", []), strict=False):
             note.to = people.get(held.get("to"))
     urges = defaultdict(list)
-    for urge in record.urges.filter(task__isnull=False).select_related("urged_by"):
-        urges[urge.task_id].append(urge)
+    if _any(tasks, "has_urges"):
+        for urge in record.urges.filter(task__isnull=False).select_related("urged_by"):
+            urges[urge.task_id].append(urge)
     part_tasks = [t.pk for t in tasks if t.data.get("countersign_part")]
     parts = ({p.task_id: p for p in CountersignPart.objects.filter(task_id__in=part_tasks)
               .select_related("unit")} if part_tasks else {})
