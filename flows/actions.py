@@ -243,6 +243,8 @@ def _validate(action: Action, record, data: Mapping, files: Mapping) -> dict:
     if action.form is None:
         return {}
     kwargs = {"instance": record} if action.model_form else {}
+    if getattr(action.form, "takes_record", False):
+        kwargs["record"] = record
     form = action.form(data, files, **kwargs)
     if not form.is_valid():
         raise ValidationError({field: list(errors) for field, errors in form.errors.items()})

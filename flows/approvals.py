@@ -24,6 +24,7 @@ from viewflow.workflow.status import STATUS
 from accounts import chain
 from accounts.models import Post, User
 from records import notifications, permissions, problems, services
+from records.forms import posts_around
 from records.models import CopyTo, Notification, Opinion, Problem, QuarterlyReport
 
 from . import routing
@@ -135,7 +136,8 @@ def transfer_candidates(task: Task, record: Model, tasks: list[Task] | None = No
     roles = _transfer_roles(task)
     if not roles:
         return []
-    posts = Post.objects.on(chain.today()).filter(role__in=roles, user__is_active=True)
+    posts = (Post.objects.on(chain.today()).filter(role__in=roles, user__is_active=True)
+             .filter(posts_around(record.unit)))
     unit_roles = {Post.Role.HEAD, Post.Role.LIAISON} & set(roles)
     if unit_roles:
         other = set(roles) - unit_roles

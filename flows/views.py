@@ -38,7 +38,8 @@ class RecordTaskView(generic.FormView):
 
     def dispatch(self, request, *args, **kwargs):
         self.activation = request.activation
-        self.record = self.record_model.objects.select_related("unit").get(
+        self.record = self.record_model.objects.select_related(
+            "unit__parent__parent__parent").get(
             process_id=self.activation.process.pk)
         return super().dispatch(request, *args, **kwargs)
 
@@ -80,6 +81,9 @@ class DecisionView(RecordTaskView):
     decisions: dict = {}
     # the step reviews a submission: show what changed since the one before
     compare_versions = False
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "record": self.record}
 
     def get_decisions(self) -> dict:
         """The decisions open at this step now (a lower level passes up, the last decides)."""

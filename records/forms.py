@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Q
 from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
@@ -26,12 +27,38 @@ class ReportContentForm(forms.ModelForm):
         }
 
 
-def bureau_people():
-    """People who may be named on a step (copied to, handed a task): active post holders."""
+def posts_around(unit) -> Q:
+    """Posts near ``unit`` in the org chart: in its bureau (up to three levels under it) and
+    in the units above that bureau (the commission's secretary and committee). A bureau on
+    its own is the whole chart; under a city's commission, a bureau is one of many, and a
+    step names people of its own bureau, not the city's thousands."""
+    from accounts.models import Unit
+
+    if unit is None:
+        return Q()
+    # read through ``unit.parent`` (callers select_related the line: no query then)
+    node, line = unit, []
+    while node is not None:
+        line.append(node)
+        node = node.parent
+    line.reverse()  # root first
+    bureau = line[1] if len(line) > 1 and line[1].kind == Unit.Kind.BUREAU else line[0]
+    q = Q(unit__in=line[:line.index(bureau)]) | Q(unit=bureau)
+    path = "unit"
+    for _level in range(3):
+        path += "__parent"
+        q |= Q(**{path: bureau})
+    return q
+
+
+def bureau_people(unit=None):
+    """People who may be named on a step of a record of ``unit`` (copied to, handed a task):
+    active post holders around it (``posts_around``)."""
     from accounts.models import Post, User
 
     today = timezone.localdate()
-    holders = Post.objects.on(today).filter(role__in=COPY_ROLES).values("user_id")
+    holders = (Post.objects.on(today).filter(role__in=COPY_ROLES).filter(posts_around(unit))
+               .values("user_id"))
     return User.objects.filter(is_active=True, pk__in=holders).order_by("name", "username")
 
 
@@ -117,9 +144,11 @@ class ReviewForm(OpinionForm):
         widget=QuickSelectMultiple(attrs={"size": 4}),
         help_text=_("Optional: people who should read it for their information (抄送)."))
 
-    def __init__(self, *args, **kwargs):
+    takes_record = True
+
+    def __init__(self, *args, record=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["copy_to"].queryset = bureau_people()
+        self.fields["copy_to"].queryset = bureau_people(record.unit if record else None)
 
 
 class TransferForm(forms.Form):

@@ -386,6 +386,43 @@ def test_copying_to_someone_without_a_post_is_refused(sanitation_report, client_
     assert response.status_code == 200 and snapshot(sanitation_report) == before
 
 
+def test_under_a_city_commission_a_step_names_people_of_its_own_bureau(
+        sanitation_report, client_for):
+    """A city has thousands of post holders: the copy-to list and the transfer candidates
+    are the report's bureau and the commission above it, and someone of another bureau
+    cannot be named through the page nor the API."""
+    from accounts.models import Post
+
+    city = Unit.objects.create(code="city", name="市纪委监委", kind=Unit.Kind.BUREAU)
+    Unit.objects.filter(code="bureau").update(parent=city)
+    city_member = User.objects.create(username="city_member", name="市纪委委员")
+    Post.objects.create(user=city_member, unit=city, role=Post.Role.COMMITTEE,
+                        valid_from=datetime.date(2020, 1, 1))
+    other = Unit.objects.create(code="b2", name="第二局", kind=Unit.Kind.BUREAU, parent=city)
+    stranger = User.objects.create(username="b2_leader", name="外局领导")
+    Post.objects.create(user=stranger, unit=other, role=Post.Role.LEADER,
+                        valid_from=datetime.date(2020, 1, 1))
+    submit(client_for(user("head_sanitation")), sanitation_report)
+    li = client_for(user("leader_li"))
+    page = li.get(task_url(open_task(sanitation_report)))
+    copy_to = {u.username for u in page.context["form"].fields["copy_to"].queryset}
+    assert {"leader_wang", "secretary", "city_member"} <= copy_to
+    assert "b2_leader" not in copy_to
+    transfer = {pk for pk, _label in page.context["transfer_form"].fields["to"].widget.choices}
+    assert user("leader_wang").pk in transfer and stranger.pk not in transfer
+    assert "外局领导" not in page.content.decode()
+    before = snapshot(sanitation_report)
+    response = li.post(task_url(open_task(sanitation_report)),
+                       {"opinion": "", "_sign_off": "1", "copy_to": [stranger.pk]})
+    assert response.status_code == 200 and snapshot(sanitation_report) == before
+    api = APIClient()
+    api.force_authenticate(user("leader_li"))
+    task = open_task(sanitation_report)
+    response = api.post(f"/api/v1/tasks/{task.pk}/sign_off/",
+                        {"opinion": "同意。", "copy_to": [stranger.pk]}, format="json")
+    assert response.status_code == 400 and snapshot(sanitation_report) == before
+
+
 # -- the path ahead ----------------------------------------------------------------------------
 
 def test_the_path_ahead_shows_every_step_still_to_come(squad_report, client_for):
