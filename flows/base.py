@@ -21,6 +21,11 @@ class ChainFlowMixin:
     def record_of(self, process) -> Model | None:
         return self.record_model.objects.filter(process_id=process.pk).first()
 
+    def status_of(self, process) -> str | None:
+        """The record's status, fresh from the database: what the flow's switches ask."""
+        return (self.record_model.objects.filter(process_id=process.pk)
+                .values_list("status", flat=True).first())
+
     def has_view_permission(self, user, obj=None):
         if obj is None:
             return user.is_authenticated

@@ -91,10 +91,10 @@ class QuarterlyReportFlow(ChainFlowMixin, flow.Flow):
                                      owner=task.owner, on_behalf_of=on_behalf_of(task))
 
     def signed_off(self, activation) -> bool:
-        return self.record_of(activation.process).status == QuarterlyReport.Status.SIGNED_OFF
+        return self.status_of(activation.process) == QuarterlyReport.Status.SIGNED_OFF
 
     def passed_up(self, activation) -> bool:
-        return self.record_of(activation.process).status == QuarterlyReport.Status.SUBMITTED
+        return self.status_of(activation.process) == QuarterlyReport.Status.SUBMITTED
 
 
 def open_report(*, unit: Unit, year: int, quarter: int, by: User | None = None

@@ -164,13 +164,13 @@ class RectificationFlow(ChainFlowMixin, flow.Flow):
         problems.problem_parts_done(problem=self.record_of(activation.process))
 
     def plan_approved(self, activation) -> bool:
-        return self.record_of(activation.process).status == Problem.Status.RECTIFYING
+        return self.status_of(activation.process) == Problem.Status.RECTIFYING
 
     def plan_passed_up(self, activation) -> bool:
-        return self.record_of(activation.process).status == Problem.Status.PLAN_REVIEW
+        return self.status_of(activation.process) == Problem.Status.PLAN_REVIEW
 
     def closed(self, activation) -> bool:
-        return self.record_of(activation.process).status == Problem.Status.CLOSED
+        return self.status_of(activation.process) == Problem.Status.CLOSED
 
     def file_problem(self, activation):
         problems.problem_file(problem=self.record_of(activation.process))
