@@ -217,15 +217,18 @@ def _rows(model, after: int) -> tuple[list[str], list[tuple]]:
     return [f.column for f in fields], list(rows)
 
 
+def _move(model, movers: list[tuple[str, Callable]], row: tuple, m: BureauMap) -> dict:
+    """One prototype row as bureau ``m.b``'s, by column."""
+    moved = {c: f(v, m) for (c, f), v in zip(movers, row, strict=True)}
+    fixup = FIXUPS.get(model)
+    return fixup(moved, m) if fixup else moved
+
+
 def _moved(model, rows: list[tuple], m: BureauMap) -> Iterable[tuple]:
     movers = _columns(model)
-    names = [c for c, _f in movers]
-    fixup = FIXUPS.get(model)
     for row in rows:
-        moved = {c: f(v, m) for (c, f), v in zip(movers, row, strict=True)}
-        if fixup:
-            moved = fixup(moved, m)
-        yield tuple(moved[c] for c in names)
+        moved = _move(model, movers, row, m)
+        yield tuple(moved[c] for c, _f in movers)
 
 
 def _write(model, columns: list[str], rows: Iterable[tuple], batch: int = 20000) -> int:
@@ -281,7 +284,7 @@ def _rechain(prototype: Prototype, maps: list[BureauMap]) -> int:
         for step in steps:
             for m in maps:
                 for row in step:
-                    moved = _audit({c: f(v, m) for (c, f), v in zip(movers, row, strict=True)}, m)
+                    moved = _move(AuditEvent, movers, row, m)
                     next_pk[0] += 1
                     moved["id"] = next_pk[0]
                     event = AuditEvent(

@@ -25,8 +25,6 @@ import io
 import os
 import pstats
 import statistics
-import subprocess
-import sys
 import time
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
@@ -160,20 +158,14 @@ def _run(ours: dict, bare: dict, leaders: list, profile: bool, sql: bool) -> Non
 def _through_gunicorn(ours: dict, bare: dict, leaders: list, workers: int) -> None:
     """As bench/run.py measures throughput: gunicorn serving both, a sign-off per GET and
     POST, one client and then the other leaders at once (BENCH_PORT, not the benchmark's)."""
-    import requests
-
-    from bench.run import PORT, session_cookie, start_gunicorn, stop, throughput
+    from bench.run import PORT, session_cookie, start_gunicorn, stop, throughput, warm_up
 
     cookies = {leader.pk: session_cookie(leader) for leader in leaders}
     base = f"http://127.0.0.1:{PORT}"
     server = start_gunicorn(workers)
     try:
-        warm = requests.Session()
-        warm.cookies.set(settings.SESSION_COOKIE_NAME, cookies[leaders[0].pk])
-        for _i in range(4 * workers):
-            warm.get(base + "/workflow/inbox/")
-            warm.get(base + ours[leaders[0].pk][0])
-            warm.get(base + bare[leaders[0].pk][0])
+        warm_up(base, cookies[leaders[0].pk], [ours[leaders[0].pk][0], bare[leaders[0].pk][0]],
+                workers)
         for group in (leaders[:1], leaders[1:]):
             result = {}
             for name, urls, data in (("ours", ours, SIGN_OFF), ("bare", bare, BARE_SIGN_OFF)):
@@ -213,9 +205,7 @@ def main() -> None:
     from bench.seed import quiet_background, seed
 
     if args.seed:
-        # with DutyChain's settings: the bench app's proxy model cannot be migrated from empty
-        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], check=True,
-                       env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"})
+        call_command("migrate", interactive=False, verbosity=0)
         call_command("flush", interactive=False, verbosity=0)
         seed(units=args.seed, years=1, problems_per_unit=2, sweep_days=1)
     leaders = _leaders(args.leaders)

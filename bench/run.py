@@ -336,6 +336,17 @@ def sign_off_all(base: str, cookie: str, urls: list[str], data: dict, latencies:
             errors.append(f"POST {url}: {response.status_code}")
 
 
+def warm_up(base: str, cookie: str, urls: list[str], workers: int) -> None:
+    """Warm every gunicorn worker on each path with pages that change nothing."""
+    import requests
+
+    warm = requests.Session()
+    warm.cookies.set(settings.SESSION_COOKIE_NAME, cookie)
+    for _i in range(4 * workers):
+        for url in ["/workflow/inbox/", *urls]:
+            warm.get(base + url)
+
+
 def throughput(base: str, clients: list[tuple[str, list[str]]], data: dict) -> dict:
     latencies, errors = [], []
     threads = [threading.Thread(target=sign_off_all,
@@ -403,15 +414,8 @@ def measure_throughput(year: int, quarters: list[tuple[int, int]], gunicorn_work
     base = f"http://127.0.0.1:{PORT}"
     server = start_gunicorn(gunicorn_workers)
     try:
-        # warm every worker on both paths with a page that changes nothing
-        import requests
-
-        warm = requests.Session()
-        warm.cookies.set(settings.SESSION_COOKIE_NAME, cookies[one[0].pk])
-        for _i in range(4 * gunicorn_workers):
-            warm.get(base + "/workflow/inbox/")
-            warm.get(base + ours[one[0].pk][0])
-            warm.get(base + bare[one[0].pk][0])
+        warm_up(base, cookies[one[0].pk], [ours[one[0].pk][0], bare[one[0].pk][0]],
+                gunicorn_workers)
         result = {}
         for name, urls, data in [("ours", ours, ours_data), ("bare", bare, bare_data)]:
             result[name, 1] = throughput(base, [(cookies[one[0].pk], urls[one[0].pk])], data)

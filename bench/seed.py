@@ -280,14 +280,13 @@ def _problem_fate(k: int, latest: bool) -> str:
             "filed", "filed_returned", "filed_sent_back", "filed"][k % 10]
 
 
-def _run_problems(ex, clock, bureaus: list[list[Unit]], b0: int, committee, ks: range,
+def _run_problems(ex, clock, bureaus: list[list[Unit]], committee, ks: range,
                   index: int, opened_on, latest, today) -> int:
     """Each bureau's check finds problems ``ks`` (numbered in the bureau, the unit at
-    position k of the bureau responsible): registered as one list, each moved to its fate.
-    ``b0`` is the first bureau's index in the city."""
+    position k of the bureau responsible): registered as one list, each moved to its fate."""
     found_on = opened_on + datetime.timedelta(days=10)
     problems: list[list[tuple[int, int]]] = []  # per bureau: (k, problem id)
-    for b, units in enumerate(bureaus, start=b0):
+    for b, units in enumerate(bureaus):
         clock.day(found_on, 9)
         clock.tick()
         members = [(k, units[k % len(units)]) for k in ks]
@@ -309,8 +308,7 @@ def _run_problems(ex, clock, bureaus: list[list[Unit]], b0: int, committee, ks: 
                     clock.tick()
                     ex.act(Problem.objects.get(pk=pk), name, data(f) if callable(data) else data)
 
-    not_analysing = {f for f in map(lambda k: _problem_fate(k, latest), range(20))} - {
-        "analysing"}
+    not_analysing = {_problem_fate(k, latest) for k in range(20)} - {"analysing"}
 
     # overdue ones promise a date that has passed by today; the others one far ahead
     def plan(f):
@@ -382,7 +380,7 @@ def seed(*, units: int = 50, years: int = 1, problems_per_unit: int = PROBLEMS_P
             latest = index == len(plan) - 1
             opened_on = _run_quarter(ex, clock, [[u.pk for u in b] for b in city], year,
                                      quarter, latest)
-            made = _run_problems(ex, clock, city, 0, committee,
+            made = _run_problems(ex, clock, city, committee,
                                  range(k, k + per_quarter[index]), index, opened_on, latest,
                                  today)
             k += per_quarter[index]
