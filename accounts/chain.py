@@ -5,25 +5,30 @@ delegations, so that a reshuffle takes effect on the next task while history
 keeps who held the post then.
 
 Within ``remembering()`` (each request: accounts/middleware.py) every question is
-asked of the database once; the path ahead, recusal and copy-to of one page ask
-the same ones. Any change to the org chart or to a person forgets the answers
-(accounts/signals.py). Outside it (Celery jobs, commands, tests calling the chain
-directly) every question goes to the database.
+asked of the database once, and its answer is shared with the process's later
+requests for as long as the org chart stays the same: the chart's version (a token
+in accounts.ChartVersion, one small read per request) changes with every change to
+the chart or to a person (accounts/signals.py), and answers read under another
+version are never used. The chart changes seldom, and a bureau's pages ask the same
+questions all day: the copy-to list, the candidates for a transfer, the path ahead.
+Outside ``remembering()`` (Celery jobs, commands, tests calling the chain directly)
+every question goes to the database.
 """
 
 from __future__ import annotations
 
 import contextvars
 import datetime
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Delegation, Oversight, Post, Unit, User
+from .models import ChartVersion, Delegation, Oversight, Post, Unit, User
 
 Role = Post.Role
 MAX_DELEGATION_HOPS = 5
@@ -33,35 +38,97 @@ class ChainGap(Exception):
     """Nobody holds a post the chain needs; the message says which, for the administrator."""
 
 
-# question → answer, while remembering (None: not remembering)
-_answers: contextvars.ContextVar[dict | None] = contextvars.ContextVar("chain_answers",
-                                                                       default=None)
+@dataclass
+class _Asking:
+    """What one request has asked: answers by question, and the chart's version they hold
+    for (read with the first question)."""
+
+    answers: dict = field(default_factory=dict)
+    version: str | None = None
+
+
+# the request's questions, while remembering (None: not remembering)
+_asking: contextvars.ContextVar[_Asking | None] = contextvars.ContextVar("chain_asking",
+                                                                         default=None)
+
+
+class _Shared:
+    """Answers shared by the requests of this process, for one version of the chart."""
+
+    LIMIT = 50_000  # questions; a city's pages ask a few per bureau and day
+
+    version: str = ""
+    answers: dict = {}
+
+    @classmethod
+    def of(cls, version: str) -> dict:
+        if version != cls.version or len(cls.answers) >= cls.LIMIT:
+            cls.version, cls.answers = version, {}
+        return cls.answers
 
 
 @contextmanager
 def remembering() -> Iterator[None]:
-    """Within the block, each question to the chain goes to the database once."""
-    token = _answers.set({})
+    """Within the block, each question to the chain goes to the database once, and only
+    if no earlier block of this process asked it of the same version of the chart."""
+    token = _asking.set(_Asking())
     try:
         yield
     finally:
-        _answers.reset(token)
+        _asking.reset(token)
+
+
+def version() -> str:
+    """The org chart's version now ("" when it has none: nothing is shared)."""
+    return ChartVersion.objects.filter(pk=1).values_list("token", flat=True).first() or ""
+
+
+def chart_changed() -> None:
+    """The org chart or a person changed: a new version, so that every process asks the
+    database again (once the change commits; a rolled-back change leaves the version as it
+    was), and this request forgets what it asked."""
+    token = uuid.uuid4().hex
+    if not ChartVersion.objects.filter(pk=1).update(token=token):
+        ChartVersion.objects.bulk_create([ChartVersion(pk=1, token=token)],
+                                         ignore_conflicts=True)
+    forget()
+
+
+def current_version() -> str:
+    """The chart's version this request reads its answers under (one small read per
+    request; read now if no question was asked yet). Outside a request: read each time."""
+    asking = _asking.get()
+    if asking is None:
+        return version()
+    if asking.version is None:
+        asking.version = version()
+    return asking.version
 
 
 def forget() -> None:
-    """The org chart changed: ask the database again."""
-    answers = _answers.get()
-    if answers is not None:
-        answers.clear()
+    """Ask the database again within this request (the chart changed, or may have)."""
+    asking = _asking.get()
+    if asking is not None:
+        asking.answers.clear()
+        asking.version = None
 
 
 def _asked(question: tuple, ask: Callable):
-    answers = _answers.get()
-    if answers is None:
+    asking = _asking.get()
+    if asking is None:
         return ask()
-    if question not in answers:
-        answers[question] = ask()
-    return answers[question]
+    if question not in asking.answers:
+        shared = _Shared.of(asking.version) if current_version() else {}
+        if question not in shared:
+            shared[question] = ask()
+        asking.answers[question] = shared[question]
+    return asking.answers[question]
+
+
+def forget_shared() -> None:
+    """Drop what this process shares (tests: each builds its own chart, then rolls it
+    back with its version)."""
+    _Shared.version, _Shared.answers = "", {}
 
 
 def today() -> datetime.date:
@@ -114,6 +181,68 @@ def secretary(day: datetime.date | None = None) -> User | None:
 
 def discipline_committee(day: datetime.date | None = None) -> list[User]:
     return holders(None, Role.COMMITTEE, day)
+
+
+def bureau_line(unit: Unit) -> tuple[list[Unit], Unit]:
+    """(the units above ``unit``'s bureau, root first; the bureau), read through
+    ``unit.parent`` (callers select_related the line: no query then). A bureau on its own
+    is the root of the chart; under a city's commission, a bureau is one of many."""
+    node, line = unit, []
+    while node is not None:
+        line.append(node)
+        node = node.parent
+    line.reverse()  # root first
+    bureau = line[1] if len(line) > 1 and line[1].kind == Unit.Kind.BUREAU else line[0]
+    return line[:line.index(bureau)], bureau
+
+
+def units_under(bureau: Unit) -> list[int]:
+    """Ids of ``bureau`` and of the units up to three levels under it (divisions,
+    subordinate units, squads), a level at a time through the parent index: a bureau's
+    few dozen rows, not a scan of a city's thousands."""
+
+    def ask():
+        found, level = [bureau.pk], [bureau.pk]
+        for _depth in range(3):
+            level = list(Unit.objects.filter(parent_id__in=level).order_by()
+                         .values_list("pk", flat=True))
+            if not level:
+                break
+            found += level
+        return found
+
+    return list(_asked(("units_under", bureau.pk), ask))
+
+
+def units_around(unit: Unit) -> list[int]:
+    """Ids of the units near ``unit``: its bureau with every unit up to three levels under
+    it, and the units above the bureau (the commission: its secretary and committee)."""
+    above, bureau = bureau_line(unit)
+    return [u.pk for u in above] + units_under(bureau)
+
+
+def people_around(unit: Unit | None, roles: Iterable[str], day: datetime.date | None = None
+                  ) -> list[User]:
+    """Active holders of ``roles`` on ``day`` in the units around ``unit`` (``units_around``;
+    the whole chart when ``unit`` is None), by name, each once and read with names only:
+    whom a step of a record of ``unit`` may name (copied to, say)."""
+    day, roles = day or today(), tuple(roles)
+    # every unit of a bureau has the same people around it
+    bureau = bureau_line(unit)[1] if unit is not None else None
+
+    def ask():
+        posts = Post.objects.on(day).filter(role__in=roles, user__is_active=True)
+        if unit is not None:
+            posts = posts.filter(unit_id__in=units_around(unit))
+        people = {}
+        for post in posts.select_related("user").only(
+                "user__id", "user__name", "user__username").order_by(
+                "user__name", "user__username"):
+            people.setdefault(post.user_id, post.user)
+        return list(people.values())
+
+    return list(_asked(("people_around", bureau.pk if bureau is not None else None, roles, day),
+                       ask))
 
 
 def roles_of(user: User, day: datetime.date | None = None) -> set[str]:

@@ -186,3 +186,21 @@ class Delegation(Period):
                     _("%(person)s already has a delegation in this period.")
                     % {"person": self.absent}
                 )
+
+
+class ChartVersion(models.Model):
+    """A token that changes with every change to the org chart (accounts/signals.py).
+
+    Each process remembers the chain's answers under the token they were read with
+    (accounts.chain): an answer holds while the token is the one in this table. The token
+    is random, so a change rolled back never brings an old token back with other answers.
+    """
+
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = _("org chart version")
+        verbose_name_plural = _("org chart versions")
+
+    def __str__(self):
+        return self.token

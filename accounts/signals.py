@@ -1,5 +1,5 @@
 """Every account action leaves a line in the audit trail; any change to the org chart
-forgets what the chain remembered."""
+makes a new version of it, so that no process uses what the chain remembered before."""
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_delete, post_save, pre_save
@@ -53,9 +53,12 @@ def account_changed(sender, instance: User, created, **kwargs):
         _audit(actor=actor, action="account.password_change", target=instance)
 
 
-def chart_changed(sender, **kwargs):
-    """The chain's remembered answers (accounts.chain.remembering) are stale now."""
-    chain.forget()
+def chart_changed(sender, update_fields=None, **kwargs):
+    """What the chain remembered (accounts.chain) is stale now: a new version of the chart.
+    A login only stamps ``last_login``, which the chain never reads."""
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return
+    chain.chart_changed()
 
 
 for _model in (Post, Oversight, Delegation, Unit, User):

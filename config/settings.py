@@ -162,6 +162,10 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
+# what pages keep rendered (the side menu's links, per person: templates/viewflow/base_page.html)
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                      "OPTIONS": {"MAX_ENTRIES": 5000}}}
+
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True

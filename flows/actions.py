@@ -66,13 +66,16 @@ class Action:
 def decide(service, field: str, decision: str, record, user, task, data) -> object:
     """A reviewer's decision, as on the page and through the API: the service, then the
     copies the step makes by configuration and by the reviewer's choice (抄送)."""
+    from records import audit
+
     from . import approvals
 
-    result = service(**{field: record}, by=user, opinion=data.get("opinion", ""), task=task,
-                     on_behalf_of=on_behalf_of(task))
-    step = task.flow_task.name
-    approvals.copy_to(record=record, by=user, task=task, step=step, recipients=[
-        *approvals.default_copies(record, step, decision), *(data.get("copy_to") or [])])
+    with audit.together():  # the decision and its copies: one append to the audit trail
+        result = service(**{field: record}, by=user, opinion=data.get("opinion", ""),
+                         task=task, on_behalf_of=on_behalf_of(task))
+        step = task.flow_task.name
+        approvals.copy_to(record=record, by=user, task=task, step=step, recipients=[
+            *approvals.default_copies(record, step, decision), *(data.get("copy_to") or [])])
     return result
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Model, Q
+from django.db.models import Model
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +24,6 @@ from viewflow.workflow.status import STATUS
 from accounts import chain
 from accounts.models import Post, User
 from records import notifications, permissions, problems, services
-from records.forms import posts_around
 from records.models import CopyTo, Notification, Opinion, Problem, QuarterlyReport
 
 from . import routing
@@ -131,22 +130,21 @@ def transfer_candidates(task: Task, record: Model, tasks: list[Task] | None = No
                         ) -> list[User]:
     """Everyone whose post today qualifies for the task's step, without a conflict of
     interest, other than its owner (``tasks``: the process's human tasks, when the caller
-    has them already). Each person is read with their names only: every leader of a city
-    is a candidate to review."""
+    has them already): the people around the record's bureau (accounts.chain.people_around,
+    which the copy-to list reads too), and the holders of the record's own unit's posts."""
     roles = _transfer_roles(task)
     if not roles:
         return []
-    posts = (Post.objects.on(chain.today()).filter(role__in=roles, user__is_active=True)
-             .filter(posts_around(record.unit)))
-    unit_roles = {Post.Role.HEAD, Post.Role.LIAISON} & set(roles)
-    if unit_roles:
-        other = set(roles) - unit_roles
-        posts = posts.filter(Q(role__in=other) | Q(role__in=unit_roles, unit=record.unit))
+    # a unit's own posts (its head, its liaisons) qualify for its records only
+    unit_roles = [role for role in roles if role in (Post.Role.HEAD, Post.Role.LIAISON)]
+    people = {person.pk: person for person in chain.people_around(
+        record.unit, [role for role in roles if role not in unit_roles])} \
+        if len(unit_roles) < len(roles) else {}
+    for role in unit_roles:
+        people.update((person.pk, person) for person in chain.holders(record.unit, role))
     conflicted = routing.conflicts(record, tasks) \
         if flow_key(task)[1] not in routing.DRAFTING_STEPS else {}
-    people = {post.user for post in posts.select_related("user").only(
-        "user__id", "user__name", "user__username")}
-    return sorted((u for u in people if u.pk != task.owner_id and u.pk not in conflicted),
+    return sorted((u for u in people.values() if u.pk != task.owner_id and u.pk not in conflicted),
                   key=lambda u: (u.name, u.username))
 
 

@@ -19,11 +19,12 @@ class ChainFlowMixin:
     record_model: type[Model]
 
     def record_of(self, process) -> Model | None:
-        return self.record_model.objects.filter(process_id=process.pk).first()
+        # one row at most (process_id is unique): no ordering, no join for it
+        return self.record_model.objects.filter(process_id=process.pk).order_by("pk").first()
 
     def status_of(self, process) -> str | None:
         """The record's status, fresh from the database: what the flow's switches ask."""
-        return (self.record_model.objects.filter(process_id=process.pk)
+        return (self.record_model.objects.filter(process_id=process.pk).order_by("pk")
                 .values_list("status", flat=True).first())
 
     def has_view_permission(self, user, obj=None):

@@ -13,6 +13,8 @@ import datetime
 import hashlib
 import hmac
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -37,9 +39,37 @@ def digest(event: AuditEvent, prev_hash: str) -> str:
     return hmac.new(settings.AUDIT_KEY.encode(), content.encode(), hashlib.sha256).hexdigest()
 
 
-def append(**fields) -> AuditEvent:
-    """Append one event at the end of the chain."""
-    return append_many([fields])[0]
+# events of the actions running together (``together``), not written yet
+_pending: contextvars.ContextVar[list | None] = contextvars.ContextVar("audit_pending",
+                                                                       default=None)
+
+
+def append(**fields) -> AuditEvent | None:
+    """Append one event at the end of the chain (within ``together()``: when it ends)."""
+    pending = _pending.get()
+    if pending is None:
+        return append_many([fields])[0]
+    fields.setdefault("at", AuditEvent._meta.get_field("at").get_default())
+    pending.append(fields)
+    return None
+
+
+@contextmanager
+def together() -> Iterator[None]:
+    """The events appended within the block are appended when it ends, in their order, with
+    one lock and one insert (a sign-off and its copies: one append, not one each). An
+    exception leaving the block drops them, with the work it undoes. Nothing within may
+    catch an exception around work that appends: its events would outlive the work."""
+    if _pending.get() is not None:
+        yield  # within an outer block: its end appends these too
+        return
+    events: list[dict] = []
+    token = _pending.set(events)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    append_many(events)
 
 
 def append_many(events: list[dict]) -> list[AuditEvent]:

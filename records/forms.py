@@ -1,7 +1,6 @@
 from django import forms
-from django.db.models import Q
+from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIterator
-from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -27,39 +26,12 @@ class ReportContentForm(forms.ModelForm):
         }
 
 
-def posts_around(unit) -> Q:
-    """Posts near ``unit`` in the org chart: in its bureau (up to three levels under it) and
-    in the units above that bureau (the commission's secretary and committee). A bureau on
-    its own is the whole chart; under a city's commission, a bureau is one of many, and a
-    step names people of its own bureau, not the city's thousands."""
-    from accounts.models import Unit
+def bureau_people(unit=None) -> list:
+    """People who may be named on a step of a record of ``unit`` (copied to, say): active
+    holders of COPY_ROLES in its bureau and above it (accounts.chain.people_around)."""
+    from accounts import chain
 
-    if unit is None:
-        return Q()
-    # read through ``unit.parent`` (callers select_related the line: no query then)
-    node, line = unit, []
-    while node is not None:
-        line.append(node)
-        node = node.parent
-    line.reverse()  # root first
-    bureau = line[1] if len(line) > 1 and line[1].kind == Unit.Kind.BUREAU else line[0]
-    q = Q(unit__in=line[:line.index(bureau)]) | Q(unit=bureau)
-    path = "unit"
-    for _level in range(3):
-        path += "__parent"
-        q |= Q(**{path: bureau})
-    return q
-
-
-def bureau_people(unit=None):
-    """People who may be named on a step of a record of ``unit`` (copied to, handed a task):
-    active post holders around it (``posts_around``)."""
-    from accounts.models import Post, User
-
-    today = timezone.localdate()
-    holders = (Post.objects.on(today).filter(role__in=COPY_ROLES).filter(posts_around(unit))
-               .values("user_id"))
-    return User.objects.filter(is_active=True, pk__in=holders).order_by("name", "username")
+    return chain.people_around(unit, COPY_ROLES)
 
 
 def _attrs_html(attrs: dict) -> str:
@@ -110,22 +82,42 @@ class QuickSelectMultiple(QuickSelectMixin, forms.SelectMultiple):
 
 
 class PeopleChoices(ModelChoiceIterator):
-    """(pk, name) of the field's people in one plain query: not whole user rows, and no
-    server-side cursor (a ModelChoiceIterator's way on PostgreSQL, several round trips)."""
+    """(pk, name) of the field's people: the list its form gave (``PeopleField.people``), or
+    the queryset's rows in one plain query (not whole user rows, and no server-side cursor,
+    a ModelChoiceIterator's way on PostgreSQL: several round trips)."""
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
+        if self.field.people is not None:
+            for person in self.field.people():
+                yield (person.pk, self.field.label_from_instance(person))
+            return
         for pk, name, username in self.queryset.values_list("pk", "name", "username"):
             yield (pk, name or username)
 
 
 class PeopleField(forms.ModelMultipleChoiceField):
+    """Some of ``queryset``'s people. A form may give ``people``, a function returning the
+    ones to offer: it is called only when the list is shown or a choice is checked (a
+    sign-off without copies reads no list), and what it does not return is refused."""
+
     iterator = PeopleChoices
     widget = QuickSelectMultiple
+    people = None
 
     def label_from_instance(self, obj):
         return obj.name or obj.username
+
+    def _check_values(self, value):
+        chosen = super()._check_values(value)
+        if self.people is not None:
+            offered = {person.pk for person in self.people()}
+            for person in chosen:
+                if person.pk not in offered:
+                    raise ValidationError(self.error_messages["invalid_choice"],
+                                          code="invalid_choice", params={"value": person.pk})
+        return chosen
 
 
 class OpinionForm(forms.Form):
@@ -148,7 +140,11 @@ class ReviewForm(OpinionForm):
 
     def __init__(self, *args, record=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["copy_to"].queryset = bureau_people(record.unit if record else None)
+        from accounts.models import User
+
+        field = self.fields["copy_to"]
+        field.queryset = User.objects.filter(is_active=True)
+        field.people = lambda: bureau_people(record.unit if record else None)
 
 
 class TransferForm(forms.Form):

@@ -37,8 +37,9 @@ def audit_event(*, actor: User | None, action: str, target, **data) -> dict:
     )
 
 
-def audit(*, actor: User | None, action: str, target, **data) -> AuditEvent:
-    """Append one event to the audit trail (hash-chained: see records/audit.py)."""
+def audit(*, actor: User | None, action: str, target, **data) -> AuditEvent | None:
+    """Append one event to the audit trail (hash-chained: see records/audit.py; within
+    audit.together(), when that block ends)."""
     from .audit import append
 
     return append(**audit_event(actor=actor, action=action, target=target, **data))

@@ -27,6 +27,18 @@ def _settings(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _nothing_shared_yet():
+    """Each test builds its own org chart and rolls it back with the chart's version: what
+    an earlier test's requests shared (accounts.chain) is not this chart's."""
+    from django.core.cache import cache
+
+    from accounts import chain
+
+    chain.forget_shared()
+    cache.clear()  # the side menus kept rendered, keyed by the chart's version
+
+
+@pytest.fixture(autouse=True)
 def _urls_loaded():
     """viewflow registers its URL names when the URLconf is built: build it before any reverse()."""
     assert get_resolver().url_patterns

@@ -84,3 +84,44 @@ def test_an_event_stamped_in_another_time_zone_verifies(db):
            data={}, at=at)
 
     assert verify() == (1, None)
+
+
+def test_events_appended_together_are_one_append_in_their_order(db):
+    """A sign-off and its copies append together: one lock and one insert, the same chain."""
+    from django.test.utils import CaptureQueriesContext
+
+    from records import audit
+
+    def event(n):
+        return dict(action=f"test.{n}", target_type="records.quarterlyreport", target_id="1",
+                    data={"n": n})
+
+    audit.append(**event(0))
+    with CaptureQueriesContext(connection) as queries:
+        with audit.together():
+            audit.append(**event(1))
+            with audit.together():  # an inner block joins the outer one
+                audit.append(**event(2))
+            audit.append(**event(3))
+            assert AuditEvent.objects.count() == 1  # nothing written before the end
+    # the chain's lock (PostgreSQL), its last hash, one insert (and the count above)
+    appended = [q for q in queries.captured_queries if "COUNT(" not in q["sql"]]
+    assert len(appended) == (3 if connection.vendor == "postgresql" else 2)
+    assert list(AuditEvent.objects.order_by("pk").values_list("action", flat=True)) == [
+        "test.0", "test.1", "test.2", "test.3"]
+    assert verify() == (4, None)
+
+
+def test_events_of_work_undone_are_not_appended(db):
+    from django.db import transaction
+
+    from records import audit
+
+    with pytest.raises(ValueError), transaction.atomic(), audit.together():
+        audit.append(action="test.undone", target_type="records.quarterlyreport",
+                     target_id="1", data={})
+        raise ValueError
+    assert not AuditEvent.objects.exists()
+    audit.append(action="test.done", target_type="records.quarterlyreport", target_id="1",
+                 data={})
+    assert verify() == (1, None)

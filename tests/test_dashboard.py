@@ -157,7 +157,8 @@ def test_the_dashboard_costs_the_same_queries_for_5_or_40_problems(
         Problem.objects.filter(pk__in=[p.pk for p in made[::2]]).update(
             status=Problem.Status.FILED, closed_at=timezone.now(), filed_at=timezone.now(),
             due_date=None)
-        with django_assert_max_num_queries(15):
+        # 16 with the org chart's version, which the side menu is kept rendered under
+        with django_assert_max_num_queries(16):
             with CaptureQueriesContext(connection) as queries:
                 response = dashboard(client)
         counts.append(len(queries))
