@@ -214,6 +214,17 @@ def units_under(bureau: Unit) -> list[int]:
     return list(_asked(("units_under", bureau.pk), ask))
 
 
+def bureau_units(code: str) -> list[int] | None:
+    """Ids of the bureau ``code`` and of its units up to three levels under it
+    (``units_under``, the bureau first); None when no bureau has that code."""
+
+    def ask():
+        bureau = Unit.objects.filter(code=code, kind=Unit.Kind.BUREAU).first()
+        return units_under(bureau) if bureau is not None else None
+
+    return _asked(("bureau_units", code), ask)
+
+
 def units_around(unit: Unit) -> list[int]:
     """Ids of the units near ``unit``: its bureau with every unit up to three levels under
     it, and the units above the bureau (the commission: its secretary and committee)."""

@@ -15,6 +15,7 @@ from django.db.models import Case, Count, F, IntegerField, Max, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import chain
 from accounts.models import Unit, User
 
 from .models import Problem
@@ -144,15 +145,6 @@ class LedgerFilters:
         return self.params()
 
 
-def _under(code: str, path: str = "") -> Q:
-    """Units up to three levels under the bureau ``code`` (divisions, their squads)."""
-    q = Q()
-    for _level in range(3):
-        path += "parent" if not path else "__parent"
-        q |= Q(**{f"{path}__code": code, f"{path}__kind": Unit.Kind.BUREAU})
-    return q
-
-
 def _bureau_of(code: str | None, bureaus: set[str]) -> str | None:
     """The bureau ``code`` is, or the one it lies under (up to three levels)."""
     if not code or code in bureaus or "\x00" in code:  # PostgreSQL refuses NUL in text
@@ -175,17 +167,21 @@ def unit_choices(user: User, selected: str | None = None) -> list[tuple[str, str
     units = Unit.objects.filter(pk__in=visible(user, Problem).values("unit_id"))
     if bureaus and sees_everything(user):
         bureau = _bureau_of(selected, {code for code, _name in bureaus})
-        units = (Unit.objects.filter(_under(bureau), pk__in=Problem.objects.filter(
-            unit__in=Unit.objects.filter(_under(bureau))).values("unit_id"))
-            if bureau else Unit.objects.none())
+        under = (chain.bureau_units(bureau) or [])[1:] if bureau else []  # not the bureau
+        units = Unit.objects.filter(pk__in=under).filter(
+            pk__in=Problem.objects.filter(unit_id__in=under).values("unit_id"))
     return [(code, _("%(name)s (all its units)") % {"name": name}) for code, name in bureaus] \
         + list(units.order_by("order", "code").values_list("code", "name"))
 
 
 def _unit_q(code: str) -> Q:
-    """The unit itself, or, for a bureau under the commission, every unit up to three levels
-    under it (divisions, their squads): joins, not a query per level."""
-    return Q(unit__code=code) | _under(code, "unit")
+    """The unit itself, or, for a bureau, every unit up to three levels under it too
+    (divisions, their squads): their ids (accounts.chain.bureau_units), which the problems'
+    unit index serves, not joins up the tree from each of the city's problems."""
+    if "\x00" in code:  # PostgreSQL refuses NUL in text: no unit has such a code
+        return Q(pk__in=[])
+    ids = chain.bureau_units(code)
+    return Q(unit_id__in=ids) if ids is not None else Q(unit__code=code)
 
 
 def year_choices(user: User) -> list[int]:
@@ -228,8 +224,9 @@ def status_counts(user: User, filters: LedgerFilters, lights: Lights) -> dict[st
     One grouped query; every status is present (0 when none).
     """
     counts = dict.fromkeys(Status.values, 0)
+    # COUNT(*), not COUNT(id): the (status, due_date) index alone answers it, unfiltered
     grouped = (_filtered(user, filters, lights, with_status=False)
-               .order_by().values("status").annotate(n=Count("pk")))
+               .order_by().values("status").annotate(n=Count("*")))
     for row in grouped:
         counts[row["status"]] = row["n"]
     return counts

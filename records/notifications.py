@@ -70,28 +70,47 @@ def notify(*, recipients: Iterable[User | None], kind: str, record: Model, title
 
     Outside deliveries are enqueued when the surrounding transaction commits.
     """
+    day = day or timezone.localdate()
+    people = sorted({u for u in recipients if u is not None and u.is_active},
+                    key=lambda u: u.pk)
+    fields = dict(kind=kind, key=item_key(record), day=day, title=title, body=body, url=url,
+                  deadline=deadline)
+    if not people:
+        return []
+    try:
+        # each notification and its deliveries together: a notification committed alone
+        # (the process dying in between) would never be emailed, since the unique key stops
+        # the next sweep from creating it again
+        with transaction.atomic():
+            return _create(people, fields)
+    except IntegrityError:
+        pass  # someone was notified already today: the unique key says so
+    created = []
+    for user in people if len(people) > 1 else []:  # the others, one by one
+        try:
+            with transaction.atomic():
+                created += _create([user], fields)
+        except IntegrityError:
+            continue
+    return created
+
+
+def _create(people: list[User], fields: dict) -> list[Notification]:
+    """The people's notifications and their deliveries, a few inserts whatever their number
+    (an overdue item's seven people, a city's thousands of items each morning); each
+    delivery is enqueued when the transaction commits."""
     from flows.tasks import deliver  # the task module imports this one
 
-    day = day or timezone.localdate()
-    created = []
-    for user in {u for u in recipients if u is not None and u.is_active}:
-        try:
-            # the notification and its deliveries together: a notification committed
-            # alone (the process dying in between) would never be emailed, since the
-            # unique key stops the next sweep from creating it again
-            with transaction.atomic():
-                notification = Notification.objects.create(
-                    recipient=user, kind=kind, key=item_key(record), day=day, title=title,
-                    body=body, url=url, deadline=deadline)
-                for channel in channels():
-                    if channel.reaches(user):
-                        delivery = Delivery.objects.create(notification=notification,
-                                                           channel=channel.name)
-                        transaction.on_commit(lambda pk=delivery.pk: deliver.delay(pk))
-        except IntegrityError:
-            continue  # already notified today: the unique key says so
-        created.append(notification)
-    return created
+    notifications = Notification.objects.bulk_create(
+        [Notification(recipient=user, **fields) for user in people])
+    ways = channels()
+    deliveries = Delivery.objects.bulk_create(
+        [Delivery(notification=notification, channel=channel.name)
+         for notification in notifications for channel in ways
+         if channel.reaches(notification.recipient)])
+    for delivery in deliveries:
+        transaction.on_commit(lambda pk=delivery.pk: deliver.delay(pk))
+    return notifications
 
 
 def deliver_now(delivery_id: int) -> bool:

@@ -145,3 +145,31 @@ def test_a_2027_deadline_follows_the_administrators_working_day_overrides(bureau
     assert kinds_on(D(2027, 1, 12)) == [("due_soon", "head_legal")]
     assert kinds_on(D(2027, 1, 15)) == [("due_today", "head_legal"),
                                         ("due_today_leader", "leader_li")]
+
+
+def test_many_people_are_told_in_a_few_inserts_and_nobody_twice_a_day(
+        sanitation_report, secretary, leader_li, leader_wang, jiwei_chen, head_sanitation):
+    """An overdue item goes to seven people, a city's thousands of items each morning: their
+    notifications and emails are written together; whoever was told today is not told again,
+    and the others still are."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from records.notifications import notify
+
+    people = [secretary, leader_li, leader_wang, jiwei_chen]
+
+    def tell(recipients):
+        return notify(recipients=recipients, kind=Notification.Kind.OVERDUE,
+                      record=sanitation_report, title="逾期：测试", url="/reports/1/")
+
+    with CaptureQueriesContext(connection) as queries:
+        made = tell(people)
+    assert len(queries) <= 4  # a savepoint, the notifications, their emails, its release
+    assert sorted(n.recipient.username for n in made) == sorted(u.username for u in people)
+    emails = Delivery.objects.filter(notification__in=made, channel="email")
+    assert emails.count() == len([u for u in people if u.email]) > 0
+    assert tell(people) == []  # the same day: nobody twice
+    made = tell([*people, head_sanitation])
+    assert [n.recipient for n in made] == [head_sanitation]
+    assert Notification.objects.filter(kind=Notification.Kind.OVERDUE).count() == 5
