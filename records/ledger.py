@@ -11,8 +11,10 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.db import models
 from django.db.models import Case, Count, F, IntegerField, Max, Min, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts import chain
@@ -245,11 +247,28 @@ def step_title(step: str) -> str:
     return _step_titles.get(step, step) if step else ""
 
 
+_choice_labels: dict[tuple[type, str], dict[str, str]] = {}
+
+
+def choice_labels(choices: type[models.TextChoices]) -> dict[str, str]:
+    """Value → label of ``choices`` in the current language, translated once per process and
+    language: get_FOO_display() hashes every choice again on each call (150 calls a page)."""
+    key = (choices, get_language())
+    if key not in _choice_labels:
+        _choice_labels[key] = {value: str(label) for value, label in choices.choices}
+    return _choice_labels[key]
+
+
 def decorate(problem: Problem, lights: Lights) -> Problem:
-    """Attach what a ledger row shows beyond the model's fields: its light and step title."""
+    """Attach what a ledger row shows beyond the model's fields: its light, step title and the
+    labels of its category, source and status."""
     problem.light = lights.of(problem)
     problem.light_label = LIGHTS[problem.light]
     problem.step_title = step_title(problem.step) if problem.is_open else ""
+    for name, choices in (("category", Problem.Category), ("source", Problem.Source),
+                          ("status", Problem.Status)):
+        value = getattr(problem, name)
+        setattr(problem, f"{name}_label", choice_labels(choices).get(value, value))
     return problem
 
 

@@ -432,3 +432,21 @@ def test_the_ledger_and_export_cost_the_same_queries_for_5_or_40_rows(
         assert len(pks(page)) == len(workbook_rows(export)[0]) - 1 > 0
     assert len(pks(page)) > 10  # 40 rows for the committee, fewer for others, never none
     assert measured[0] == measured[1]
+
+
+def test_a_row_names_its_category_source_and_status_in_the_readers_language(
+        register, jiwei_chen, client_for):
+    from django.utils import translation
+
+    register(("enforcement", "hedonism"))
+    client = client_for(jiwei_chen)
+    labels = {}
+    for language in ("zh-hans", "en", "zh-hans"):
+        client.cookies["django_language"] = language
+        row = ledger(client).content.decode().split('class="dc-ledger__row')[1].split("</tr>")[0]
+        with translation.override(language):
+            expected = [str(Problem.Category.HEDONISM.label), str(Problem.Source.SPOT_CHECK.label),
+                        str(Problem.Status.ANALYSING.label)]
+        assert all(label in row for label in expected), (language, expected, row)
+        labels[language] = expected
+    assert labels["en"] != labels["zh-hans"]
