@@ -137,9 +137,9 @@ def transfer_candidates(task: Task, record: Model, tasks: list[Task] | None = No
         return []
     # a unit's own posts (its head, its liaisons) qualify for its records only
     unit_roles = [role for role in roles if role in (Post.Role.HEAD, Post.Role.LIAISON)]
-    people = {person.pk: person for person in chain.people_around(
-        record.unit, [role for role in roles if role not in unit_roles])} \
-        if len(unit_roles) < len(roles) else {}
+    around = [role for role in roles if role not in unit_roles]
+    people = {person.pk: person
+              for person in (chain.people_around(record.unit, around) if around else [])}
     for role in unit_roles:
         people.update((person.pk, person) for person in chain.holders(record.unit, role))
     conflicted = routing.conflicts(record, tasks) \

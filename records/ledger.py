@@ -9,9 +9,9 @@ Python, and the dashboard's figures come from a few grouped aggregates.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.db import models
 from django.db.models import Case, Count, F, IntegerField, Max, Min, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -234,41 +234,44 @@ def status_counts(user: User, filters: LedgerFilters, lights: Lights) -> dict[st
     return counts
 
 
-_step_titles: dict[str, str] | None = None
+# (what, language) → value → label: each label translated once per process and language
+_labels: dict[tuple[str, str], dict[str, str]] = {}
+
+
+def labels(what: str, pairs: Callable[[], Iterable[tuple[str, object]]]) -> dict[str, str]:
+    """Value → label of ``what`` in the current language (``pairs`` gives them, lazy labels
+    and all, the first time): a lazy label costs a gettext on every use, and get_FOO_display()
+    hashes every choice again on each call — 150 calls a ledger page, 250,000 an export."""
+    key = (what, get_language())
+    if key not in _labels:
+        _labels[key] = {value: str(label) for value, label in pairs()}
+    return _labels[key]
+
+
+def _step_titles():
+    from flows.rectification import RectificationFlow
+
+    return ((node.name, node.task_title) for node in RectificationFlow.instance.nodes())
 
 
 def step_title(step: str) -> str:
     """The readable title of a rectification flow node ("rectify" → "Rectify")."""
-    global _step_titles
-    if _step_titles is None:
-        from flows.rectification import RectificationFlow
-
-        _step_titles = {node.name: node.task_title for node in RectificationFlow.instance.nodes()}
-    return _step_titles.get(step, step) if step else ""
+    return labels("step", _step_titles).get(step, step) if step else ""
 
 
-_choice_labels: dict[tuple[type, str], dict[str, str]] = {}
-
-
-def choice_labels(choices: type[models.TextChoices]) -> dict[str, str]:
-    """Value → label of ``choices`` in the current language, translated once per process and
-    language: get_FOO_display() hashes every choice again on each call (150 calls a page)."""
-    key = (choices, get_language())
-    if key not in _choice_labels:
-        _choice_labels[key] = {value: str(label) for value, label in choices.choices}
-    return _choice_labels[key]
+# what a ledger row names, beyond its step and light: field → its choices
+LABELLED = {"category": Problem.Category, "source": Problem.Source, "status": Problem.Status}
 
 
 def decorate(problem: Problem, lights: Lights) -> Problem:
-    """Attach what a ledger row shows beyond the model's fields: its light, step title and the
-    labels of its category, source and status."""
+    """Attach what a ledger row shows beyond the model's fields, each label in the reader's
+    language: its light, step title, category, source and status."""
     problem.light = lights.of(problem)
-    problem.light_label = LIGHTS[problem.light]
+    problem.light_label = labels("light", LIGHTS.items)[problem.light]
     problem.step_title = step_title(problem.step) if problem.is_open else ""
-    for name, choices in (("category", Problem.Category), ("source", Problem.Source),
-                          ("status", Problem.Status)):
+    for name, choices in LABELLED.items():
         value = getattr(problem, name)
-        setattr(problem, f"{name}_label", choice_labels(choices).get(value, value))
+        setattr(problem, f"{name}_label", labels(name, lambda c=choices: c.choices).get(value, value))
     return problem
 
 

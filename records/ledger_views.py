@@ -120,23 +120,15 @@ class LedgerExportView(LoginRequiredMixin, LedgerMixin, generic.View):
             header_cells.append(cell)
         sheet.append(header_cells)
         count = 0
-        # each label translated once, not once a row (lazy labels cost a gettext per use)
-        labels = {name: {value: str(label) for value, label in choices} for name, choices in (
-            ("category", Problem.Category.choices), ("source", Problem.Source.choices),
-            ("status", Problem.Status.choices), ("light", ledger.LIGHTS.items()))}
-        steps: dict[str, str] = {}
         for problem in self.rows().iterator(chunk_size=2000):
-            ledger.decorate(problem, self.lights)
-            if problem.step not in steps:
-                steps[problem.step] = str(problem.step_title)
+            ledger.decorate(problem, self.lights)  # its labels, each translated once
             sheet.append([
-                problem.pk, problem.unit.name, labels["category"][problem.category],
-                labels["source"][problem.source], problem.description, problem.person_concerned,
-                _date_cell(sheet, problem.found_on), labels["status"][problem.status],
-                steps[problem.step] if problem.is_open else "",
+                problem.pk, problem.unit.name, problem.category_label, problem.source_label,
+                problem.description, problem.person_concerned,
+                _date_cell(sheet, problem.found_on), problem.status_label, problem.step_title,
                 str(problem.assignee or "") if problem.is_open else "",
                 _date_cell(sheet, problem.due_date if problem.is_open else None),
-                labels["light"][problem.light],
+                problem.light_label,
             ])
             count += 1
         # written to a temporary file and streamed from there: memory stays flat whatever the

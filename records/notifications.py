@@ -85,8 +85,10 @@ def notify(*, recipients: Iterable[User | None], kind: str, record: Model, title
             return _create(people, fields)
     except IntegrityError:
         pass  # someone was notified already today: the unique key says so
+    if len(people) == 1:
+        return []
     created = []
-    for user in people if len(people) > 1 else []:  # the others, one by one
+    for user in people:  # the others still are, one by one
         try:
             with transaction.atomic():
                 created += _create([user], fields)

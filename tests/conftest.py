@@ -1,6 +1,8 @@
 """Shared fixtures: the demo bureau and its people, named as in the demo (see accounts/demo.py)."""
 
 
+import threading
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -160,3 +162,34 @@ def review(client, report, decision, opinion=""):
 def is_postgres():
     return connection.vendor == "postgresql"
 
+
+def race(*calls, timeout=40):
+    """Run each callable in its own thread, all released at once; returns their results.
+
+    Every thread closes its own database connection, so nothing is left open when the test
+    database goes. ``timeout``: how long a racer may take (viewflow retries a held process
+    lock for up to ~10 s).
+    """
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait(timeout=10)
+            results[index] = call()
+        except BaseException as error:  # reported in the main thread
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, call), daemon=True)
+               for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+    assert not any(thread.is_alive() for thread in threads), "a racer never finished"
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return results

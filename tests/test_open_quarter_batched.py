@@ -7,7 +7,6 @@ compare every row written, by natural keys (unit codes, step names, usernames), 
 """
 
 import datetime
-import threading
 from collections import Counter
 
 import pytest
@@ -31,7 +30,7 @@ from records.models import (
     QuarterlyReportUserObjectPermission,
 )
 
-from .conftest import QUARTER, YEAR
+from .conftest import QUARTER, YEAR, race
 
 ONE_DAY = datetime.timedelta(days=1)
 # the units whose report is opened in the city below (finance's is open already, sanitation
@@ -347,31 +346,9 @@ def test_two_workers_opening_the_same_units_at_once_open_each_once():
     unit_ids = [u.pk for u in reporting_units()]
     # a unit head opens one of them by hand meanwhile
     by_hand = Unit.objects.get(code="legal")
-    barrier = threading.Barrier(3)
-    results = [None] * 3
-
-    def run(index, work):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = work()
-        except BaseException as error:  # reported in the main thread
-            results[index] = error
-        finally:
-            connection.close()
-
-    works = [lambda: open_reports(unit_ids=unit_ids, year=YEAR, quarter=QUARTER),
-             lambda: open_reports(unit_ids=unit_ids[::-1], year=YEAR, quarter=QUARTER),
-             lambda: open_report(unit=by_hand, year=YEAR, quarter=QUARTER)]
-    threads = [threading.Thread(target=run, args=(i, work), daemon=True)
-               for i, work in enumerate(works)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert not any(thread.is_alive() for thread in threads)
-    for result in results:
-        if isinstance(result, BaseException):
-            raise result
+    results = race(lambda: open_reports(unit_ids=unit_ids, year=YEAR, quarter=QUARTER),
+                   lambda: open_reports(unit_ids=unit_ids[::-1], year=YEAR, quarter=QUARTER),
+                   lambda: open_report(unit=by_hand, year=YEAR, quarter=QUARTER), timeout=60)
 
     opened = results[0][0] + results[1][0] + (results[2] is not None)
     assert opened == len(unit_ids) == QuarterlyReport.objects.count()

@@ -18,7 +18,6 @@ import re
 import signal
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from collections import Counter
@@ -42,7 +41,7 @@ from records.models import Delivery, FailedJob, Notification
 from records.notifications import EmailChannel, notify
 
 from . import test_worker
-from .conftest import QUARTER, YEAR
+from .conftest import QUARTER, YEAR, race
 from .test_worker import WAIT, conf, delete_queue, drop_broker_connections, wait_until
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -50,7 +49,6 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 worker = test_worker.worker  # the in-process worker fixture, on a queue of the test's own
 
 D = datetime.date
-JOIN_TIMEOUT = 40  # viewflow retries a held process lock for up to ~10 s
 BASE_DIR = Path(django_settings.BASE_DIR)
 
 
@@ -75,37 +73,6 @@ def sent_count():
 
 def deliveries_run(worker):
     return [run for run in worker.runs if run[0] == "flows.tasks.deliver"]
-
-
-def race(*calls):
-    """Run each callable in its own thread, all released at once; returns their results.
-
-    Every thread closes its own database connection, so nothing is left open
-    when the test database goes.
-    """
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = call()
-        except BaseException as error:  # reported in the main thread
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call), daemon=True)
-               for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(JOIN_TIMEOUT)
-    assert not any(thread.is_alive() for thread in threads), "a racer never finished"
-    for result in results:
-        if isinstance(result, BaseException):
-            raise result
-    return results
 
 
 # -- 1. a rolled-back transaction enqueues nothing -----------------------------------------
