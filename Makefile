@@ -73,7 +73,7 @@ bench-run: venv
 	$(BENCH_ENV) $(BIN)/python -W ignore -m bench.run
 
 messages: venv
-	$(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore='.venv/*' --ignore='var/*'
+	$(BIN)/python manage.py makemessages -l zh_Hans -l en --no-location --no-obsolete --ignore='.venv/*' --ignore='var/*'
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
