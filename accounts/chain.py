@@ -257,9 +257,15 @@ def people_around(unit: Unit | None, roles: Iterable[str], day: datetime.date | 
 
 
 def roles_of(user: User, day: datetime.date | None = None) -> set[str]:
+    """The roles ``user`` holds on ``day`` (empty: no post that day)."""
     if not user.is_authenticated:
         return set()
-    return set(Post.objects.on(day or today()).filter(user=user).values_list("role", flat=True))
+    day = day or today()
+
+    def ask():
+        return frozenset(Post.objects.on(day).filter(user=user).values_list("role", flat=True))
+
+    return set(_asked(("roles_of", user.pk, day), ask))
 
 
 def units_of(user: User, roles: tuple[str, ...], day: datetime.date | None = None) -> list[Unit]:

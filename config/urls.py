@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
-from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Site
 
+from accounts.views import ChainAuthViewset
 from flows.quarterly import QuarterlyReportFlow
 from flows.rectification import RectificationFlow
 from flows.viewsets import ChainFlowViewset, ChainWorkflowApp
@@ -28,9 +28,15 @@ site = Site(
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/workflow/inbox/", permanent=False)),
-    path("accounts/", AuthViewset(with_profile_view=False).urls),
+    path("accounts/", ChainAuthViewset(with_profile_view=False).urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("records.api.urls")),
     path("", site.urls),
 ]
+
+# errors outside the API's views are JSON under /api/ too (records/api/errors.py)
+handler400 = "records.api.errors.bad_request"
+handler403 = "records.api.errors.permission_denied"
+handler404 = "records.api.errors.page_not_found"
+handler500 = "records.api.errors.server_error"

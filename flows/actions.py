@@ -9,13 +9,14 @@ still open; a completing action finishes the task and the flow moves on.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django import forms as django_forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -37,6 +38,7 @@ from records.forms import (
     TransferForm,
 )
 
+from . import qualification
 from .base import on_behalf_of
 
 
@@ -103,9 +105,7 @@ def _below_last_level(record, task) -> str:
 
 
 def _save_plan(record, user, task, data):
-    return problems.problem_save_plan_draft(
-        problem=record, by=user, root_cause=data.get("root_cause", ""),
-        measures=data.get("measures", ""), planned_date=data.get("planned_date"))
+    return problems.problem_save_plan_draft(problem=record, by=user, data=data)
 
 
 def _save(record, user, task, data):
@@ -245,13 +245,17 @@ def _owned_task(task_pk: int, user: User) -> Task:
 def _validate(action: Action, record, data: Mapping, files: Mapping) -> dict:
     if action.form is None:
         return {}
-    kwargs = {"instance": record} if action.model_form else {}
+    # a model form writes what it cleaned onto its instance: a copy, so that a field not
+    # sent does not blank the record the service saves
+    kwargs = {"instance": copy.copy(record)} if action.model_form else {}
     if getattr(action.form, "takes_record", False):
         kwargs["record"] = record
     form = action.form(data, files, **kwargs)
     if not form.is_valid():
         raise ValidationError({field: list(errors) for field, errors in form.errors.items()})
-    return form.cleaned_data
+    # only what was sent: a field left out is left as it is (an empty save changes nothing)
+    return {field: value for field, value in form.cleaned_data.items()
+            if field in data or field in files}
 
 
 @contextmanager
@@ -271,23 +275,29 @@ def own_open_task(task: Task, user: User):
         record = flow_class.instance.record_of(task.process)
         if record is None:
             raise Http404(_("No such task."))
+        refused = qualification.refusal(task, record, user)
+        if refused:
+            raise PermissionDenied(refused)
         yield task, record
 
 
 def take(*, task_pk: int, name: str, user: User, data: Mapping, files: Mapping | None = None,
-         request=None):
+         request=None, check: Callable[[Action], None] | None = None):
     """Take action ``name`` on the task; returns (task, record, what the service returned).
 
+    ``check(action)``, when given, runs first (the API checks the body's types with it).
     Raises Http404 (not the user's task, or no such action), TaskConflict (already
     handled), ValidationError (the service's or the form's message), FlowLockFailed.
     """
-    if not isinstance(data, Mapping):
-        raise ValidationError(_("Send the fields as an object."))
     task = _owned_task(task_pk, user)
     action = actions_of(task).get(name)
     if action is None:
         raise Http404(_("This task has no action “%(name)s”; its actions are: %(names)s.")
                       % {"name": name, "names": ", ".join(actions_of(task))})
+    if check is not None:
+        check(action)
+    if not isinstance(data, Mapping):
+        raise ValidationError(_("Send the fields as an object."))
     flow_class = task.flow_task.flow_class
     if action is TRANSFER:
         from . import approvals

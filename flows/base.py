@@ -48,6 +48,26 @@ class ChainFlowMixin:
                 return owner
         return assignee.user
 
+    # who holds each step's post today (ChainView.Holders: flows/qualification.py)
+
+    def unit_head(self, record, task) -> list[User | None]:
+        return [chain.head_of(record.unit)]
+
+    def reviewers(self, record, task) -> list[User | None]:
+        """Every level of the step's review by today's chain, and the secretary, who takes
+        the step by recusal."""
+        node = task.flow_task
+        key = f"{type(self).__name__.removesuffix('Flow').lower()}.{node.name}"
+        try:
+            holders = routing.review_holders(record.unit, key)
+        except chain.ChainGap:
+            holders = []
+        return [*holders, chain.secretary()]
+
+    def committee(self, record, task) -> list[User | None]:
+        """The discipline committee, and the secretary, who verifies by recusal."""
+        return [*chain.discipline_committee(), chain.secretary()]
+
     def assign_reviewer(self, activation, step: str) -> User:
         """The reviewer of the current level (逐级审核), recusal applied."""
         record = self.record_of(activation.process)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -96,8 +96,8 @@ def bulk_sign_off(*, user: User, task_ids: Iterable[int], opinion: str = "",
                 "again.")))
         except ValidationError as error:
             results.append(Result(pk, False, " ".join(error.messages)))
-        except ChainGap as gap:
-            results.append(Result(pk, False, str(gap)))
+        except (ChainGap, PermissionDenied) as refused:
+            results.append(Result(pk, False, str(refused)))
         else:
             results.append(Result(pk, True, "", report))
     return results

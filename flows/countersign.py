@@ -32,7 +32,6 @@ from django.db.models import Max, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow import this
-from viewflow.workflow import flow
 from viewflow.workflow.activation import Activation
 from viewflow.workflow.exceptions import FlowRuntimeError
 from viewflow.workflow.nodes.join import JoinActivation
@@ -42,6 +41,7 @@ from viewflow.workflow.nodes.view import ViewActivation
 from accounts.models import Unit, User
 from records.services import audit
 
+from . import nodes
 from .models import CountersignPart
 from .nodes import ChainView
 
@@ -106,7 +106,7 @@ class StartActivation(SplitActivation):
         self.next_tasks = [(part_node, {PART_KEY: part.pk}) for part in first]
 
 
-class Start(flow.Split):
+class Start(nodes.Split):
     """Opens a countersign step: one part per participant (see the module's docstring)."""
 
     activation_class = StartActivation
@@ -192,7 +192,7 @@ def _decided(activation, active_tasks) -> bool:
         task__in=activation.task.previous.all(), mode=Mode.ANY, status=Status.DONE).exists()
 
 
-class Join(flow.Join):
+class Join(nodes.Join):
     """Waits for the parts: all of them (all, sequence) or the first (any)."""
 
     activation_class = CountersignJoinActivation

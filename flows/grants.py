@@ -48,9 +48,12 @@ def _follow_chain(record: Model, tasks: list[Task]) -> None:
         before = (task.owner_id, task.data.get("on_behalf_of"))
         try:
             owner = task.flow_task.calc_owner(activation)
-        except chain.ChainGap:
+        except chain.ChainGap as gap:
             task.data["on_behalf_of"] = before[1]
-            continue  # nobody holds the post: leave the step where it is
+            # nobody holds the post: the step stays where it is, but whoever still has it
+            # may no longer act on it (flows/qualification.py), so someone must be told
+            _report_no_holder(record, task, gap)
+            continue
         if (owner.pk, task.data.get("on_behalf_of")) == before:
             continue
         previous = task.owner
@@ -63,6 +66,29 @@ def _follow_chain(record: Model, tasks: list[Task]) -> None:
             record.assignee_id = owner.pk
         audit(actor=None, action="task.reassign", target=record, task=task.pk,
               from_user=previous.username, to_user=owner.username, reason="chain changed")
+
+
+def _report_no_holder(record: Model, task: Task, gap: chain.ChainGap) -> None:
+    """Tell the administrators and the secretary, once a day, that a step of ``record`` has
+    nobody who may act on it, and why (the chain's gap): the org chart needs a new holder."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from records.models import Notification
+    from records.notifications import notify
+
+    from .qualification import refusal
+
+    if not refusal(task, record, task.owner):
+        return
+    recipients = [*User.objects.filter(is_superuser=True, is_active=True), chain.secretary()]
+    detail = "reports:detail" if isinstance(record, QuarterlyReport) else "problems:detail"
+    notify(recipients=recipients, kind=Notification.Kind.NO_HOLDER, record=record,
+           title=_("Nobody may act on %(item)s · %(step)s") % {
+               "item": record, "step": task.flow_task.task_title},
+           body=_("%(gap)s It stays with %(owner)s, who no longer holds the post, until the "
+                  "organisation chart names someone for it.") % {"gap": gap, "owner": task.owner},
+           url=reverse(detail, args=[record.pk]))
 
 
 def rederive_for_units(unit_ids: list[int]) -> dict[str, int]:

@@ -22,7 +22,7 @@ from records.models import QuarterlyReport
 from . import views
 from .base import ChainFlowMixin, on_behalf_of
 from .models import ReportProcess
-from .nodes import ChainView
+from .nodes import ChainView, End, StartHandle, Switch
 
 logger = logging.getLogger(__name__)
 # units opened in one transaction (one Celery job): a few hundred milliseconds of work, so
@@ -44,12 +44,13 @@ class QuarterlyReportFlow(ChainFlowMixin, flow.Flow):
     process_title = _("Quarterly report")
     process_description = _("A unit's quarterly report to its supervising leader.")
 
-    start = flow.StartHandle(this.start_report).Annotation(title=pgettext_lazy("report", "Open")).Next(this.draft)
+    start = StartHandle(this.start_report).Annotation(title=pgettext_lazy("report", "Open")).Next(this.draft)
 
     draft = (
         ChainView(views.DraftView.as_view())
         .Annotation(title=_("Draft and submit"))
         .Assign(this.assign_unit_head)
+        .Holders(this.unit_head)
         .onCreate(this.on_task_created)
         .Next(this.review)
     )
@@ -58,20 +59,21 @@ class QuarterlyReportFlow(ChainFlowMixin, flow.Flow):
         ChainView(views.ReviewView.as_view())
         .Annotation(title=_("Review"))
         .Assign(this.assign_review)
+        .Holders(this.reviewers)
         .onCreate(this.on_task_created)
         .Next(this.is_signed_off)
     )
 
     # signed off → archived; agreed at a lower level → the next level reviews; returned → draft
     is_signed_off = (
-        flow.Switch()
+        Switch()
         .Annotation(title=_("Signed off?"))
         .Case(this.end, this.signed_off)
         .Case(this.review, this.passed_up)
         .Default(this.draft)
     )
 
-    end = flow.End().Annotation(title=_("Archived"))
+    end = End().Annotation(title=_("Archived"))
 
     def start_report(self, activation, unit: Unit, year: int, quarter: int, by: User | None):
         activation.process.save()

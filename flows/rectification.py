@@ -20,7 +20,7 @@ from records.models import Problem, ProblemList
 from . import countersign, routing, views
 from .base import ChainFlowMixin, on_behalf_of
 from .models import ProblemProcess
-from .nodes import ChainView
+from .nodes import ChainView, End, Function, If, StartHandle, Switch
 from .selectors import task_url
 
 
@@ -36,13 +36,14 @@ class RectificationFlow(ChainFlowMixin, flow.Flow):
     record_model = Problem
     process_title = gettext_lazy("Problem rectification")
 
-    start = flow.StartHandle(this.start_problem).Annotation(
+    start = StartHandle(this.start_problem).Annotation(
         title=gettext_lazy("Register")).Next(this.analyse)
 
     analyse = (
         ChainView(views.AnalyseView.as_view())
         .Annotation(title=gettext_lazy("Root-cause analysis and measures"))
         .Assign(this.assign_unit_head)
+        .Holders(this.unit_head)
         .onCreate(this.on_task_created)
         .Next(this.approve_plan)
     )
@@ -51,13 +52,14 @@ class RectificationFlow(ChainFlowMixin, flow.Flow):
         ChainView(views.ApprovePlanView.as_view())
         .Annotation(title=gettext_lazy("Approve the plan"))
         .Assign(this.assign_plan_reviewer)
+        .Holders(this.reviewers)
         .onCreate(this.on_task_created)
         .Next(this.is_plan_approved)
     )
 
     # approved → rectify; agreed at a lower level → the next level; returned → analyse again
     is_plan_approved = (
-        flow.Switch().Annotation(title=gettext_lazy("Plan approved?"))
+        Switch().Annotation(title=gettext_lazy("Plan approved?"))
         .Case(this.is_joint, this.plan_approved)
         .Case(this.approve_plan, this.plan_passed_up)
         .Default(this.analyse)
@@ -66,7 +68,7 @@ class RectificationFlow(ChainFlowMixin, flow.Flow):
     # a problem of one unit is rectified by that unit; a joint problem (several units
     # involved) by each unit's head writing its part: a countersign (会签)
     is_joint = (
-        flow.If(this.joint).Annotation(title=gettext_lazy("Several units involved?"))
+        If(this.joint).Annotation(title=gettext_lazy("Several units involved?"))
         .Then(this.start_parts).Else(this.rectify)
     )
 
@@ -77,6 +79,7 @@ class RectificationFlow(ChainFlowMixin, flow.Flow):
         countersign.PartView(views.RectifyPartView.as_view())
         .Annotation(title=gettext_lazy("Rectify: a unit's part (countersign)"))
         .Assign(this.assign_part)
+        .Holders(this.part_head)
         .onCreate(this.on_part_created)
         .Next(this.parts_joined)
     )
@@ -84,13 +87,14 @@ class RectificationFlow(ChainFlowMixin, flow.Flow):
     parts_joined = countersign.Join().Annotation(
         title=gettext_lazy("Parts written")).Next(this.parts_done)
 
-    parts_done = flow.Function(this.report_parts_done).Annotation(
+    parts_done = Function(this.report_parts_done).Annotation(
         title=gettext_lazy("Rectification reported")).Next(this.verify)
 
     rectify = (
         ChainView(views.RectifyView.as_view())
         .Annotation(title=gettext_lazy("Rectify"))
         .Assign(this.assign_unit_head)
+        .Holders(this.unit_head)
         .onCreate(this.on_task_created)
         .Next(this.verify)
     )
@@ -99,19 +103,20 @@ class RectificationFlow(ChainFlowMixin, flow.Flow):
         ChainView(views.VerifyView.as_view())
         .Annotation(title=gettext_lazy("Verify and close out"))
         .Assign(this.assign_verifier)
+        .Holders(this.committee)
         .onCreate(this.on_task_created)
         .Next(this.is_closed)
     )
 
     is_closed = (
-        flow.If(this.closed).Annotation(title=gettext_lazy("Closed out?"))
+        If(this.closed).Annotation(title=gettext_lazy("Closed out?"))
         .Then(this.file).Else(this.is_joint)
     )
 
-    file = flow.Function(this.file_problem).Annotation(
+    file = Function(this.file_problem).Annotation(
         title=gettext_lazy("File with the stationed group")).Next(this.end)
 
-    end = flow.End().Annotation(title=gettext_lazy("Filed"))
+    end = End().Annotation(title=gettext_lazy("Filed"))
 
     def start_problem(self, activation, **fields):
         activation.process.save()
@@ -148,6 +153,10 @@ class RectificationFlow(ChainFlowMixin, flow.Flow):
     def assign_part(self, activation) -> User:
         part = countersign.part_of(activation.task)
         return self.assign(activation, chain.unit_head_assignee(part.unit))
+
+    def part_head(self, record, task) -> list[User | None]:
+        part = countersign.part_of(task)
+        return [chain.head_of(part.unit)] if part is not None and part.unit else []
 
     def on_part_created(self, activation):
         task = activation.task

@@ -3,13 +3,13 @@ of people whose post has ended."""
 
 from __future__ import annotations
 
-from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from accounts.models import Delegation, Oversight, Post, Unit, User
+from accounts.access import sign_out_if_postless
+from accounts.models import Delegation, Oversight, Post, Unit
 from records.services import audit
 
 
@@ -19,16 +19,6 @@ def enqueue_rederive(unit_ids: set[int]) -> None:
     if unit_ids:
         ids = sorted(unit_ids)
         transaction.on_commit(lambda: rederive_grants.delay(ids))
-
-
-def end_sessions_of(user: User) -> int:
-    """Log a person out everywhere (their post has ended)."""
-    ended = 0
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if session.get_decoded().get("_auth_user_id") == str(user.pk):
-            session.delete()
-            ended += 1
-    return ended
 
 
 def audit_chart_change(instance, created: bool) -> None:
@@ -54,11 +44,7 @@ def post_changed(sender, instance: Post, created, **kwargs):
     audit_chart_change(instance, created)
     enqueue_rederive(subtree({instance.unit_id}))
     if instance.valid_to and instance.valid_to < timezone.localdate():
-        still_posted = Post.objects.on(timezone.localdate()).filter(user=instance.user).exists()
-        if not still_posted:
-            ended = end_sessions_of(instance.user)
-            audit(actor=None, action="account.logout_everywhere", target=instance.user,
-                  reason="post ended", post=instance.pk, sessions=ended)
+        sign_out_if_postless(user=instance.user, reason="post ended", post=instance.pk)
 
 
 @receiver(post_save, sender=Oversight)

@@ -117,6 +117,7 @@ def rederive_grants(unit_ids: list[int]) -> dict:
 @shared_task(base=RecordedTask, **RETRY)
 def rederive_grants_for_today() -> dict:
     """Each night: periods that start today or ended yesterday take effect on the grants."""
+    from accounts.access import sign_out_if_postless
     from accounts.models import Delegation, Oversight, Post
     from flows.grants import rederive_for_units, subtree, units_of_people
 
@@ -130,4 +131,7 @@ def rederive_grants_for_today() -> dict:
         for absent, acting in Delegation.objects.filter(**when).values_list("absent_id",
                                                                             "acting_id"):
             units |= units_of_people({absent, acting})
+    # a person whose last post ended yesterday is signed out everywhere this night
+    for post in Post.objects.filter(valid_to=yesterday).select_related("user"):
+        sign_out_if_postless(user=post.user, reason="post ended", post=post.pk)
     return rederive_for_units(sorted(units)) if units else {}

@@ -1,7 +1,7 @@
 """Task pages: each shows the record with its history and the form of one step."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,7 +23,7 @@ from records.forms import (
 from records.models import Problem, QuarterlyReport
 from records.versions import latest_changes
 
-from . import countersign
+from . import countersign, qualification
 from .actions import actions_of
 from .path import path_ahead
 from .selectors import history, human_tasks
@@ -41,6 +41,9 @@ class RecordTaskView(generic.FormView):
         self.record = self.record_model.objects.select_related(
             "unit__parent__parent__parent").get(
             process_id=self.activation.process.pk)
+        refused = qualification.refusal(self.activation.task, self.record, request.user)
+        if refused:
+            raise PermissionDenied(refused)
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -172,9 +175,8 @@ class AnalyseView(ProblemTaskView):
         data = form.cleaned_data
         try:
             if "_save" in self.request.POST:
-                problems.problem_save_plan_draft(
-                    problem=self.record, by=self.request.user, root_cause=data["root_cause"],
-                    measures=data["measures"], planned_date=data["planned_date"])
+                problems.problem_save_plan_draft(problem=self.record, by=self.request.user,
+                                                 data=data)
                 messages.success(self.request, _("Draft saved. It has not been sent yet."))
                 return redirect(self.request.get_full_path())
             problems.problem_analyse(problem=self.record, by=self.request.user,

@@ -169,6 +169,7 @@ class ChainFlowViewset(FlowViewset):
     process_cancel_path = None
     task_list_path = None
     process_list_path = None
+    chart_path = None
     flow_chart_path = None
 
     @property
