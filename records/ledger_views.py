@@ -13,11 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import generic
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from . import ledger
+from . import ledger, spreadsheets
 from .lateness import repeatedly_late
 from .models import Problem
 from .permissions import sees_everything
@@ -88,13 +87,6 @@ class LedgerView(LoginRequiredMixin, LedgerMixin, generic.TemplateView):
         )
 
 
-def _date_cell(sheet, value):
-    cell = WriteOnlyCell(sheet, value=value)
-    if value is not None:
-        cell.number_format = "yyyy-mm-dd"
-    return cell
-
-
 class LedgerExportView(LoginRequiredMixin, LedgerMixin, generic.View):
     """Exactly the ledger's filtered rows (all pages) as an .xlsx workbook."""
 
@@ -113,23 +105,20 @@ class LedgerExportView(LoginRequiredMixin, LedgerMixin, generic.View):
         for index, width in enumerate(self.widths, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = width
         bold = Font(bold=True)
-        header_cells = []
-        for header in self.headers():
-            cell = WriteOnlyCell(sheet, value=header)
+        header_cells = spreadsheets.row(sheet, self.headers())
+        for cell in header_cells:
             cell.font = bold
-            header_cells.append(cell)
         sheet.append(header_cells)
         count = 0
         for problem in self.rows().iterator(chunk_size=2000):
             ledger.decorate(problem, self.lights)  # its labels, each translated once
-            sheet.append([
+            sheet.append(spreadsheets.row(sheet, [
                 problem.pk, problem.unit.name, problem.category_label, problem.source_label,
-                problem.description, problem.person_concerned,
-                _date_cell(sheet, problem.found_on), problem.status_label, problem.step_title,
+                problem.description, problem.person_concerned, problem.found_on,
+                problem.status_label, problem.step_title,
                 str(problem.assignee or "") if problem.is_open else "",
-                _date_cell(sheet, problem.due_date if problem.is_open else None),
-                problem.light_label,
-            ])
+                problem.due_date if problem.is_open else None, problem.light_label,
+            ]))
             count += 1
         # written to a temporary file and streamed from there: memory stays flat whatever the
         # number of rows (write-only rows go to disk as they are appended)

@@ -419,6 +419,7 @@ def test_the_ledger_and_export_cost_the_same_queries_for_5_or_40_rows(
     from accounts.models import User
 
     client = client_for(User.objects.get(username=username))
+    client.get("/problems/")  # the process's first request reads the person's posts
     measured = []
     for n in (5, 35):
         made = _problems(register, n)
@@ -450,3 +451,36 @@ def test_a_row_names_its_category_source_and_status_in_the_readers_language(
         assert all(label in row for label in expected), (language, expected, row)
         labels[language] = expected
     assert labels["en"] != labels["zh-hans"]
+
+
+@pytest.mark.parametrize("planted", ['=HYPERLINK("http://evil.example/","click")', "=1+1",
+                                     "+1+1", "-2+3", "@SUM(A1:A2)", "\t=1+1", "\r=1+1"])
+def test_the_export_writes_a_planted_formula_as_inert_text(unit, jiwei_chen, client_for,
+                                                           planted):
+    problem = register_problems(by=jiwei_chen, source="spot_check", found_on=FOUND_ON, items=[
+        {"unit": unit("sanitation"), "category": "formalism", "description": planted,
+         "person_concerned": planted}])
+    rows, sheet = workbook_rows(client_for(jiwei_chen).get("/problems/export.xlsx"))
+    row = next(number for number, values in enumerate(rows, start=1)
+               if values[0] == problem[0].pk)
+    stored = problem[0].description  # as registered: surrounding blanks stripped
+    for column in ("E", "F"):
+        cell = sheet[f"{column}{row}"]
+        assert cell.data_type == "s"  # never "f": a formula
+        assert cell.value == "'" + stored
+
+
+def test_a_value_starting_with_a_tab_or_a_return_is_neutralised_too():
+    from records.spreadsheets import neutralised
+
+    assert neutralised("\t=1+1") == "'\t=1+1" and neutralised("\r=1") == "'\r=1"
+    assert neutralised("整改 -1") == "整改 -1"
+
+
+def test_the_export_leaves_ordinary_text_as_it_is(unit, jiwei_chen, client_for):
+    problem = register_problems(by=jiwei_chen, source="spot_check", found_on=FOUND_ON, items=[
+        {"unit": unit("sanitation"), "category": "formalism",
+         "description": "公车私用，1+1 次"}])
+    rows, sheet = workbook_rows(client_for(jiwei_chen).get("/problems/export.xlsx"))
+    values = next(values for values in rows if values[0] == problem[0].pk)
+    assert values[4] == "公车私用，1+1 次"
