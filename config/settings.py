@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "records.middleware.AuditContextMiddleware",
     "accounts.middleware.RememberChainMiddleware",
+    "accounts.middleware.PostHoldersOnlyMiddleware",
     "flows.middleware.TaskGuardMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -273,7 +274,7 @@ DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "dutychain-demo")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # first: an anonymous caller gets 401 with "WWW-Authenticate: Token"
-        "rest_framework.authentication.TokenAuthentication",
+        "records.api.authentication.PostHolderTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -283,7 +284,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "records.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "records.api.parsers.StrictJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],

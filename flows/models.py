@@ -73,7 +73,7 @@ class CountersignPart(models.Model):
                                 related_name="countersign_part")
     status = models.CharField(_("status"), max_length=12, choices=Status.choices,
                               default=Status.PENDING)
-    text = models.TextField(_("part"), blank=True)
+    text = models.TextField(_("part"), blank=True, max_length=4000)
     acted_at = models.DateTimeField(_("acted at"), null=True, blank=True)
 
     class Meta:

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Unit, User
 
-from . import permissions
+from . import dates, permissions
 from .models import Circular, Problem
 from .services import audit
 
@@ -135,6 +135,9 @@ def validate_circular(*, title: str, issuer: str, issued_on: datetime.date | Non
         errors["issued_on"] = _("Give the date of issue.")
     elif issued_on > timezone.localdate():
         errors["issued_on"] = _("The date of issue cannot be in the future.")
+    elif issued_on < dates.EARLIEST:
+        errors["issued_on"] = _("%(date)s is too early: choose a date from %(earliest)s on.") % {
+            "date": issued_on, "earliest": dates.EARLIEST}
     if not problems:
         errors["problems"] = _("Choose at least one problem to circulate.")
     elif Problem.objects.filter(pk__in=[p.pk for p in problems],

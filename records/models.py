@@ -52,9 +52,9 @@ class QuarterlyReport(models.Model):
     quarter = models.PositiveSmallIntegerField(_("quarter"), choices=[(q, q) for q in (1, 2, 3, 4)])
     status = models.CharField(_("status"), max_length=20, choices=Status.choices,
                               default=Status.DRAFT)
-    work_done = models.TextField(_("duties carried out"), blank=True)
-    problems = models.TextField(_("problems found"), blank=True)
-    next_steps = models.TextField(_("next steps"), blank=True)
+    work_done = models.TextField(_("duties carried out"), blank=True, max_length=10000)
+    problems = models.TextField(_("problems found"), blank=True, max_length=10000)
+    next_steps = models.TextField(_("next steps"), blank=True, max_length=10000)
     review_level = models.PositiveSmallIntegerField(
         _("review level"), default=0,
         help_text=_("Levels of review passed since the last submission (level-by-level review)."))
@@ -152,7 +152,7 @@ class Opinion(models.Model):
                                      on_delete=models.PROTECT, related_name="+",
                                      verbose_name=_("on behalf of"))
     kind = models.CharField(_("decision"), max_length=20, choices=Kind.choices)
-    text = models.TextField(_("opinion"), blank=True)
+    text = models.TextField(_("opinion"), blank=True, max_length=4000)
     version = models.PositiveIntegerField(_("version reviewed"), default=0)
     created_at = models.DateTimeField(_("at"), default=timezone.now)
 
@@ -245,7 +245,7 @@ class Problem(models.Model):
                               blank=True, on_delete=models.PROTECT, related_name="problems")
     source = models.CharField(_("source"), max_length=20, choices=Source.choices)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
-    description = models.TextField(_("description"))
+    description = models.TextField(_("description"), max_length=4000)
     found_on = models.DateField(_("date found"))
     unit = models.ForeignKey("accounts.Unit", verbose_name=_("responsible unit"),
                              on_delete=models.PROTECT, related_name="problems")
@@ -268,8 +268,9 @@ class Problem(models.Model):
     due_date = models.DateField(_("deadline"), null=True, blank=True,
                                 help_text=_("Deadline of the current step."))
 
-    root_cause = models.TextField(_("root-cause analysis"), blank=True)
-    measures = models.TextField(_("rectification measures"), blank=True)
+    root_cause = models.TextField(_("root-cause analysis"), blank=True, max_length=10000)
+    measures = models.TextField(_("rectification measures"), blank=True,
+                                max_length=10000)
     planned_date = models.DateField(_("planned completion date"), null=True, blank=True)
     review_level = models.PositiveSmallIntegerField(
         _("review level"), default=0,
@@ -402,7 +403,7 @@ class ProgressNote(models.Model):
     problem = models.ForeignKey(Problem, on_delete=models.PROTECT, related_name="progress_notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                related_name="+", verbose_name=_("author"))
-    text = models.TextField(_("progress"))
+    text = models.TextField(_("progress"), max_length=4000)
     created_at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:
@@ -454,7 +455,7 @@ class ExtensionRequest(models.Model):
     requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
     current_date = models.DateField(_("deadline when asked"))
     new_date = models.DateField(_("requested new deadline"))
-    reason = models.TextField(_("reason"))
+    reason = models.TextField(_("reason"), max_length=2000)
     decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices,
                                 default=Decision.PENDING)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
@@ -481,7 +482,7 @@ class Circular(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     number = models.PositiveIntegerField(_("number"))
     title = models.CharField(pgettext_lazy("document", "title"), max_length=200)
-    body = models.TextField(_("opening text"), blank=True)
+    body = models.TextField(_("opening text"), blank=True, max_length=20000)
     issuer = models.CharField(_("issued by"), max_length=100)
     issued_on = models.DateField(_("date issued"))
     problems = models.ManyToManyField(Problem, related_name="circulars",
@@ -570,6 +571,7 @@ class Notification(models.Model):
         TRANSFERRED = "transferred", _("Task transferred to you")
         WITHDRAWN = "withdrawn", _("Withdrawn by the submitter")
         URGED = "urged", _("Urged")
+        NO_HOLDER = "no_holder", _("Nobody may act on a step")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                   related_name="notifications", verbose_name=_("recipient"))
@@ -618,7 +620,7 @@ class Urge(models.Model):
     on_behalf_of = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="+",
                                      verbose_name=_("on behalf of"))
-    message = models.TextField(_("message"), blank=True)
+    message = models.TextField(_("message"), blank=True, max_length=1000)
     day = models.DateField(_("working day"))
     created_at = models.DateTimeField(_("at"), default=timezone.now)
 

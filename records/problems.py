@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import mimetypes
+from collections.abc import Mapping
 from pathlib import Path
 
 import filetype
@@ -19,12 +20,13 @@ from django.utils.translation import gettext as _
 from accounts import chain
 from accounts.models import Unit, User
 
-from . import permissions
+from . import dates, permissions
 from .models import Evidence, ExtensionRequest, Opinion, Problem, ProgressNote
-from .services import audit, working_days
+from .services import audit, limited_text, working_days
 from .workdays import add_working_days
 
 Status = Problem.Status
+PLAN_FIELDS = ("root_cause", "measures", "planned_date")
 
 
 def _require(problem: Problem, *statuses: str) -> None:
@@ -33,15 +35,17 @@ def _require(problem: Problem, *statuses: str) -> None:
                               % {"status": problem.get_status_display()})
 
 
-def _require_text(value: str, field: str, message: str) -> str:
-    value = (value or "").strip()
+def _require_text(value: str, field: str, message: str, model=Problem,
+                  model_field: str = "") -> str:
+    value = limited_text(model, model_field or field, value, key=field)
     if not value:
         raise ValidationError({field: message})
     return value
 
 
 def _opinion(problem, by, kind, text, task=None, on_behalf_of=None) -> Opinion:
-    return Opinion.objects.create(problem=problem, author=by, kind=kind, text=(text or "").strip(),
+    return Opinion.objects.create(problem=problem, author=by, kind=kind,
+                                  text=limited_text(Opinion, "text", text, key="opinion"),
                                   task=task, on_behalf_of=on_behalf_of,
                                   version=problem.plan_version)
 
@@ -57,6 +61,11 @@ def validate_problem(*, unit: Unit, source: str, category: str, description: str
         errors["description"] = _("Describe the problem.")
     if found_on and found_on > timezone.localdate():
         errors["found_on"] = _("The date found cannot be in the future.")
+    elif found_on:
+        try:
+            dates.check_past(found_on, "found_on")
+        except ValidationError as error:
+            errors.update(error.message_dict)
     if unit is None or not unit.is_active:
         errors["unit"] = _("Choose an active responsible unit.")
     if errors:
@@ -171,6 +180,7 @@ def problem_analyse(*, problem: Problem, by: User, root_cause: str, measures: st
         raise ValidationError({"planned_date": _("Give a planned completion date.")})
     if planned_date < timezone.localdate():
         raise ValidationError({"planned_date": _("The planned completion date is in the past.")})
+    dates.check_ahead(planned_date, "planned_date")
     problem.root_cause, problem.measures, problem.planned_date = root_cause, measures, planned_date
     problem.status = Status.PLAN_REVIEW
     problem.review_level = 0
@@ -182,16 +192,24 @@ def problem_analyse(*, problem: Problem, by: User, root_cause: str, measures: st
     return problem
 
 
-def problem_save_plan_draft(*, problem: Problem, by: User, root_cause: str, measures: str,
-                            planned_date: datetime.date | None) -> Problem:
-    """Keep the analysis and measures written so far without sending them (a draft)."""
+def problem_save_plan_draft(*, problem: Problem, by: User, data: Mapping) -> Problem:
+    """Keep the analysis, measures and planned date written so far without sending them (a
+    draft); a field not in ``data`` stays as it was, and an empty save changes nothing."""
     _require(problem, Status.ANALYSING)
+    sent = [field for field in PLAN_FIELDS if field in data]
+    if not sent:
+        raise ValidationError(_("Nothing to save: send at least one of the analysis, the "
+                                "measures and the planned date."))
+    planned_date = data.get("planned_date")
     if planned_date is not None and planned_date < timezone.localdate():
         raise ValidationError({"planned_date": _("The planned completion date is in the past.")})
-    problem.root_cause = (root_cause or "").strip()
-    problem.measures = (measures or "").strip()
-    problem.planned_date = planned_date
-    problem.save(update_fields=["root_cause", "measures", "planned_date"])
+    if planned_date is not None:
+        dates.check_ahead(planned_date, "planned_date")
+    for field in sent:
+        value = data[field]
+        setattr(problem, field, value if field == "planned_date" else
+                limited_text(Problem, field, value))
+    problem.save(update_fields=sent)
     audit(actor=by, action="problem.save_plan_draft", target=problem)
     return problem
 
@@ -244,7 +262,8 @@ def problem_return_plan(*, problem: Problem, by: User, opinion: str, task=None,
                         on_behalf_of: User | None = None) -> Problem:
     """The supervising leader returns the plan with an opinion."""
     _require(problem, Status.PLAN_REVIEW)
-    text = _require_text(opinion, "opinion", _("Write an opinion saying what to revise."))
+    text = _require_text(opinion, "opinion", _("Write an opinion saying what to revise."),
+                         Opinion, "text")
     _opinion(problem, by, Opinion.Kind.RETURN, text, task, on_behalf_of)
     problem.status = Status.ANALYSING
     problem.save()
@@ -254,7 +273,7 @@ def problem_return_plan(*, problem: Problem, by: User, opinion: str, task=None,
 
 def problem_add_progress(*, problem: Problem, by: User, text: str) -> ProgressNote:
     _require(problem, Status.RECTIFYING)
-    text = _require_text(text, "text", _("Write what was done."))
+    text = _require_text(text, "text", _("Write what was done."), ProgressNote)
     note = ProgressNote.objects.create(problem=problem, author=by, text=text)
     audit(actor=by, action="problem.progress", target=problem, note=note.pk)
     return note
@@ -361,7 +380,9 @@ def problem_request_extension(*, problem: Problem, by: User, new_date: datetime.
     if new_date is None or (problem.due_date and new_date <= problem.due_date):
         raise ValidationError({"new_date": _("The new deadline must be after the current one "
                                              "(%(date)s).") % {"date": problem.due_date}})
-    reason = _require_text(reason, "reason", _("Say why more time is needed."))
+    dates.check_ahead(new_date, "new_date")
+    reason = _require_text(reason, "reason", _("Say why more time is needed."),
+                           ExtensionRequest)
     if problem.extensions.filter(decision=ExtensionRequest.Decision.PENDING).exists():
         raise ValidationError(_("An extension request is already waiting for a decision."))
     request = ExtensionRequest.objects.create(problem=problem, requested_by=by, reason=reason,
@@ -388,7 +409,8 @@ def problem_decide_extension(*, request: ExtensionRequest, by: User, grant: bool
         raise ValidationError(_("Only the supervising leader of %(unit)s decides extensions.")
                               % {"unit": problem.unit})
     if not grant:
-        _require_text(opinion, "opinion", _("Say why the extension is refused."))
+        _require_text(opinion, "opinion", _("Say why the extension is refused."), Opinion,
+                      "text")
     request.decision = (ExtensionRequest.Decision.GRANTED if grant
                         else ExtensionRequest.Decision.REFUSED)
     request.decided_by, request.decided_at = by, timezone.now()
@@ -443,7 +465,8 @@ def problem_send_back(*, problem: Problem, by: User, opinion: str, task=None,
                       on_behalf_of: User | None = None) -> Problem:
     """The committee member sends it back to rectify, with an opinion."""
     _require(problem, Status.VERIFYING)
-    text = _require_text(opinion, "opinion", _("Write an opinion saying what is missing."))
+    text = _require_text(opinion, "opinion", _("Write an opinion saying what is missing."),
+                         Opinion, "text")
     _opinion(problem, by, Opinion.Kind.SEND_BACK, text, task, on_behalf_of)
     problem.status = Status.RECTIFYING
     if problem.planned_date and problem.planned_date < timezone.localdate():

@@ -45,6 +45,19 @@ def audit(*, actor: User | None, action: str, target, **data) -> AuditEvent | No
     return append(**audit_event(actor=actor, action=action, target=target, **data))
 
 
+def limited_text(model, field: str, value, key: str = "") -> str:
+    """``value`` stripped, refused with a clear message (on ``key``, else ``field``) when
+    longer than the model's ``field`` allows: a report's sections, a problem's plan, an
+    opinion, each has a limit that fits its use."""
+    text = (value or "").strip()
+    limit = model._meta.get_field(field).max_length
+    if limit and len(text) > limit:
+        raise ValidationError({key or field: _("This text has %(length)s characters; at most "
+                                        "%(limit)s are accepted.")
+                               % {"length": len(text), "limit": limit}})
+    return text
+
+
 def working_days(step: str) -> int:
     return settings.DUTYCHAIN_DEADLINES[step]
 
@@ -133,15 +146,19 @@ def reports_open(*, openings: list[Opening], year: int, quarter: int, by: User |
 
 
 def _write_content(report: QuarterlyReport, by: User, data: dict, *, complete: bool) -> None:
-    """Copy the drafted text onto the report; a complete report needs its duties described."""
+    """Copy the sections sent onto the report (a section not sent stays as it was); a
+    complete report needs its duties described."""
     if not report.is_editable:
         raise ValidationError(_("This report is %(status)s and can no longer be edited.")
                               % {"status": report.get_status_display()})
-    cleaned = {field: (data.get(field) or "").strip() for field in CONTENT_FIELDS}
-    if complete and not cleaned["work_done"]:
+    sent = [field for field in CONTENT_FIELDS if field in data]
+    if not sent and not complete:
+        # an empty save changes nothing (a program's empty body must not wipe a draft)
+        raise ValidationError(_("Nothing to save: send at least one of the report's sections."))
+    for field in sent:
+        setattr(report, field, limited_text(QuarterlyReport, field, data[field]))
+    if complete and not report.work_done:
         raise ValidationError({"work_done": _("Describe the duties carried out before submitting.")})
-    for field, value in cleaned.items():
-        setattr(report, field, value)
     report.last_edited_by = by
 
 
@@ -177,8 +194,9 @@ def _decide(*, report: QuarterlyReport, by: User, kind: str, opinion: str, task=
     if report.status != Status.SUBMITTED:
         raise ValidationError(_("This report is %(status)s; there is nothing to review.")
                               % {"status": report.get_status_display()})
+    text = limited_text(Opinion, "text", opinion, key="opinion")
     return Opinion.objects.create(report=report, task=task, author=by, on_behalf_of=on_behalf_of,
-                                  kind=kind, text=opinion.strip(), version=report.version)
+                                  kind=kind, text=text, version=report.version)
 
 
 @transaction.atomic

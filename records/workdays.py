@@ -39,14 +39,25 @@ def is_workday(day: datetime.date) -> bool:
     return Calendar(day, day).is_workday(day)
 
 
+def _plus(day: datetime.date, days: int) -> datetime.date:
+    """``day`` plus ``days``, or the calendar's last day if that is beyond it."""
+    try:
+        return day + datetime.timedelta(days=days)
+    except OverflowError:
+        return datetime.date.max
+
+
 def add_working_days(start: datetime.date, count: int) -> datetime.date:
-    """The ``count``-th working day after ``start`` (``start`` itself not counted)."""
+    """The ``count``-th working day after ``start`` (``start`` itself not counted); the
+    calendar's last day when that lies beyond it (never an overflow)."""
     if count < 1:
         raise ValueError("count must be at least 1")
     # Long holidays (Spring Festival) fit easily in a window of twice the span plus a month.
-    calendar = Calendar(start, start + datetime.timedelta(days=count * 3 + 60))
+    calendar = Calendar(start, _plus(start, count * 3 + 60))
     day, counted = start, 0
     while counted < count:
+        if day == datetime.date.max:
+            return day
         day += ONE_DAY
         if calendar.is_workday(day):
             counted += 1

@@ -6,10 +6,13 @@ config/middleware.py).
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+import logging
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -17,6 +20,8 @@ from viewflow.workflow.exceptions import FlowLockFailed
 
 from accounts.chain import ChainGap
 from flows.actions import TaskConflict
+
+logger = logging.getLogger(__name__)
 
 
 def _flatten(detail) -> list[str]:
@@ -39,7 +44,14 @@ def body(detail: str, errors: dict | None = None) -> dict:
     return {"detail": detail, "errors": errors or {}}
 
 
+def _too_large() -> str:
+    return _("The request is too large. Send less at once (files go one at a time, each "
+             "within the size limit).")
+
+
 def exception_handler(exc, context):
+    if isinstance(exc, RequestDataTooBig):
+        return Response(body(_too_large()), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, DjangoValidationError):
         detail, errors = _django_errors(exc)
         return Response(body(detail, errors), status=status.HTTP_400_BAD_REQUEST)
@@ -60,7 +72,11 @@ def exception_handler(exc, context):
         return Response(body(message), status=status.HTTP_403_FORBIDDEN)
     response = drf_exception_handler(exc, context)
     if response is None:
-        return None
+        # anything else is our fault: logged with its traceback, answered as JSON
+        logger.error("API error", exc_info=exc, extra={"request": context.get("request")})
+        return Response(body(_("Something went wrong on the server; nothing was changed. "
+                               "Try again, or tell the administrator if it keeps "
+                               "happening.")), status=status.HTTP_500_INTERNAL_SERVER_ERROR)
     if isinstance(exc, exceptions.ValidationError):
         errors = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
         messages = _flatten(errors)
@@ -71,3 +87,40 @@ def exception_handler(exc, context):
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         response.data = body(" ".join(_flatten(detail)))
     return response
+
+
+# Django's own error pages, for what goes wrong before or outside an API view (a body too
+# large for the CSRF check to read, a failure in a middleware): JSON under /api/.
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def bad_request(request, exception=None, **kwargs):
+    if not _is_api(request):
+        return defaults.bad_request(request, exception, **kwargs)
+    if isinstance(exception, RequestDataTooBig):
+        return JsonResponse(body(_too_large()), status=413)
+    return JsonResponse(body(_("The request could not be read.")), status=400)
+
+
+def permission_denied(request, exception=None, **kwargs):
+    if not _is_api(request):
+        return defaults.permission_denied(request, exception, **kwargs)
+    message = str(exception.args[0]) if exception is not None and exception.args else \
+        str(exceptions.PermissionDenied.default_detail)
+    return JsonResponse(body(message), status=403)
+
+
+def page_not_found(request, exception=None, **kwargs):
+    if not _is_api(request):
+        return defaults.page_not_found(request, exception, **kwargs)
+    return JsonResponse(body(_("Not found.")), status=404)
+
+
+def server_error(request, **kwargs):
+    if not _is_api(request):
+        return defaults.server_error(request, **kwargs)
+    return JsonResponse(body(_("Something went wrong on the server; nothing was changed. Try "
+                               "again, or tell the administrator if it keeps happening.")),
+                        status=500)

@@ -25,6 +25,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from accounts import chain
+from accounts.access import sign_in_refusal
 from accounts.models import Post
 from flows import actions as task_actions
 from flows import approvals
@@ -48,6 +49,7 @@ from records.problem_views import visible_problem_or_404
 from records.services import audit
 
 from . import serializers as s
+from . import typed
 from .errors import body
 
 ERRORS = {
@@ -116,6 +118,9 @@ class TokenView(APIView):
         if user is None or not user.is_active:
             return Response(body(_("Wrong username or password.")),
                             status=status.HTTP_400_BAD_REQUEST)
+        refusal = sign_in_refusal(user)
+        if refusal:
+            return Response(body(refusal), status=status.HTTP_403_FORBIDDEN)
         token, _created = Token.objects.get_or_create(user=user)
         audit(actor=user, action="account.token", target=user)
         return Response({"token": token.key})
@@ -214,7 +219,8 @@ class TaskActionView(APIView):
     def post(self, request, pk, action):
         task, record, _result = task_actions.take(
             task_pk=pk, name=action, user=request.user, data=request.data,
-            files=request.FILES, request=request._request)
+            files=request.FILES, request=request._request,
+            check=lambda step_action: typed.check_types(step_action.form, request.data))
         completed = task_actions.actions_of(task)[action].completes
         return Response(s.TaskActionResultSerializer({
             "task": task.pk, "action": action, "completed": completed,
