@@ -131,8 +131,10 @@ def _evidence(record, user, task, data):
 
 
 def _extension(record, user, task, data):
-    return problems.problem_request_extension(problem=record, by=user,
-                                              new_date=data["new_date"], reason=data["reason"])
+    from . import extensions
+
+    return extensions.request(problem=record, by=user, task=task, new_date=data["new_date"],
+                              reason=data["reason"])
 
 
 def _report_done(record, user, task, data):
@@ -162,6 +164,14 @@ def _review(field: str, decide_action: Action, pass_up, return_) -> dict[str, Ac
     )
 
 
+# what a unit does while it rectifies, before it reports it done (or submits its part)
+RECTIFYING = (
+    Action("progress", gettext_lazy("Note progress"), ProgressForm, _progress, False),
+    Action("evidence", gettext_lazy("Upload evidence"), EvidenceForm, _evidence, False),
+    Action("request_extension", gettext_lazy("Ask for more time"), ExtensionForm, _extension,
+           False),
+)
+
 # (flow name, node name) → action name → Action
 ACTIONS: dict[tuple[str, str], dict[str, Action]] = {
     ("quarterlyreport", "draft"): _actions(
@@ -184,14 +194,13 @@ ACTIONS: dict[tuple[str, str], dict[str, Action]] = {
                           True, refusal=_at_last_level),
         problems.problem_pass_up_plan, problems.problem_return_plan),
     ("rectification", "rectify"): _actions(
-        Action("progress", gettext_lazy("Note progress"), ProgressForm, _progress, False),
-        Action("evidence", gettext_lazy("Upload evidence"), EvidenceForm, _evidence, False),
-        Action("request_extension", gettext_lazy("Ask for more time"), ExtensionForm,
-               _extension, False),
+        *RECTIFYING,
         Action("report_done", gettext_lazy("Report the rectification done"), None,
                _report_done, True),
     ),
+    # a joint problem: each unit's head works on their part as on a one-unit rectification
     ("rectification", "rectify_parts"): _actions(
+        *RECTIFYING,
         Action("submit_part", gettext_lazy("Submit my part"), CountersignPartForm,
                _submit_part, True),
     ),
@@ -234,7 +243,7 @@ def open_actions(task: Task) -> list[str]:
             or not action.refused(None, task)]
 
 
-def _owned_task(task_pk: int, user: User) -> Task:
+def owned_task(task_pk: int, user: User) -> Task:
     task = Task.objects.filter(pk=task_pk, owner_id=user.pk, flow_task_type="HUMAN").first()
     # a task of somebody else's is a 404: the API does not say it exists
     if task is None or not actions_of(task):
@@ -289,7 +298,7 @@ def take(*, task_pk: int, name: str, user: User, data: Mapping, files: Mapping |
     Raises Http404 (not the user's task, or no such action), TaskConflict (already
     handled), ValidationError (the service's or the form's message), FlowLockFailed.
     """
-    task = _owned_task(task_pk, user)
+    task = owned_task(task_pk, user)
     action = actions_of(task).get(name)
     if action is None:
         raise Http404(_("This task has no action “%(name)s”; its actions are: %(names)s.")

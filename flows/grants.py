@@ -97,12 +97,19 @@ def rederive_for_units(unit_ids: list[int]) -> dict[str, int]:
     units = Unit.objects.in_bulk(unit_ids)
     for model in (QuarterlyReport, Problem):
         records = list(model.objects.filter(unit_id__in=unit_ids).select_related("unit"))
+        co_units = {}
         if model is Problem:
             # a joint problem's other units: their heads' parts (countersign) follow the chain
             seen = {record.pk for record in records}
             records += [p for p in Problem.objects.filter(co_units__in=unit_ids)
                         .exclude(pk__in=seen).distinct().select_related("unit")]
             units.update(Unit.objects.in_bulk({r.unit_id for r in records} - set(units)))
+            # ... and their drafters read it from registration on
+            for problem_id, unit_id in Problem.co_units.through.objects.filter(
+                    problem_id__in=[r.pk for r in records]).values_list("problem_id", "unit_id"):
+                co_units.setdefault(problem_id, []).append(unit_id)
+            units.update(Unit.objects.in_bulk(
+                {u for ids in co_units.values() for u in ids} - set(units)))
         by_process = {r.process_id: r for r in records if r.process_id}
         tasks = defaultdict(list)
         for task in Task.objects.filter(process_id__in=by_process, flow_task_type="HUMAN") \
@@ -122,6 +129,8 @@ def rederive_for_units(unit_ids: list[int]) -> dict[str, int]:
                 if key not in people_cache:
                     people_cache[key] = _people_of(units[record.unit_id], record.is_open)
                 wanted = set(people_cache[key])
+                for co_unit in co_units.get(record.pk, ()):
+                    wanted |= {p.pk for p in permissions.unit_drafters(units[co_unit])}
                 # open steps' owners, and those who finished a step (they acted on it)
                 wanted |= {t.owner_id for t in tasks.get(record.process_id, [])
                            if t.owner_id and (t.status in OPEN_STATUSES or t.finished)

@@ -74,6 +74,9 @@ class CountersignPart(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices,
                               default=Status.PENDING)
     text = models.TextField(_("part"), blank=True, max_length=4000)
+    due_date = models.DateField(_("deadline"), null=True, blank=True,
+                                help_text=_("When the part is due: the plan's completion date, "
+                                            "unless an extension of this part was granted."))
     acted_at = models.DateTimeField(_("acted at"), null=True, blank=True)
 
     class Meta:

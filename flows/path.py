@@ -22,7 +22,7 @@ from records.models import Problem, QuarterlyReport
 from records.services import working_days
 from records.workdays import add_working_days
 
-from . import routing
+from . import countersign, routing
 from .selectors import OPEN_STATUSES, human_tasks
 
 
@@ -39,6 +39,8 @@ class Step:
     # the current step's review level (逐级审核), as set when its task was assigned
     level: int = 1
     levels: int = 1
+    # a countersign part's task (flows.countersign), when the current step is one
+    part: int | None = None
 
 
 def _after(day: datetime.date | None, key: str) -> datetime.date:
@@ -65,8 +67,12 @@ def _levels(record, step: str, title: str, first: int, due: datetime.date | None
 
 
 def _unit_head(record, title: str, due: datetime.date | None, estimated=True) -> Step:
+    return _unit_head_of(record.unit, title, due, estimated)
+
+
+def _unit_head_of(unit, title: str, due: datetime.date | None, estimated=True) -> Step:
     try:
-        assignee = chain.unit_head_assignee(record.unit)
+        assignee = chain.unit_head_assignee(unit)
     except chain.ChainGap as gap:
         return Step(title, due=due, note=str(gap), estimated=estimated)
     return Step(title, assignee.user, assignee.on_behalf_of, due, estimated=estimated)
@@ -89,7 +95,29 @@ def _current(record, tasks: list[Task]) -> Step | None:
     due = record.step_due_date if isinstance(record, QuarterlyReport) else record.due_date
     return Step(title, task.owner, User.objects.filter(pk=behalf).first() if behalf else None,
                 due, is_current=True, note=note, name=task.flow_task.name,
-                level=task.data.get("level", 1), levels=task.data.get("levels", 1))
+                level=task.data.get("level", 1), levels=task.data.get("levels", 1),
+                part=task.data.get(countersign.PART_KEY))
+
+
+def _parts(record, tasks: list[Task], current: Step) -> list[Step]:
+    """A countersign step: every unit still to write its part, each with whoever writes it
+    (the task's owner, or by today's chain for a part not yet open) and its deadline."""
+    open_tasks = {t.pk: t for t in tasks if t.status in OPEN_STATUSES}
+    parts = countersign.parts_of(record.process_id, current.name)
+    steps = []
+    for part in parts:
+        if part.status != countersign.Status.PENDING:
+            continue
+        title = _("%(step)s: %(unit)s") % {"step": current.title, "unit": part.unit}
+        task = open_tasks.get(part.task_id)
+        if task is not None:
+            steps.append(Step(title, task.owner, part.on_behalf_of, part.due_date,
+                              is_current=True, name=current.name, part=part.pk))
+            continue
+        step = _unit_head_of(part.unit, title, part.due_date or record.planned_date)
+        step.name, step.part = current.name, part.pk
+        steps.append(step)
+    return steps or [current]
 
 
 def path_ahead(record: QuarterlyReport | Problem, tasks: list[Task] | None = None
@@ -104,6 +132,9 @@ def path_ahead(record: QuarterlyReport | Problem, tasks: list[Task] | None = Non
         return []
     steps = [current]
     due = current.due
+    if current.part:
+        steps = _parts(record, tasks, current)
+        due = max((step.due for step in steps if step.due), default=due)
     if isinstance(record, QuarterlyReport):
         if current.name == "draft":
             more, due = _levels(record, "review", _("Review"), 0, due, "report_review", tasks)

@@ -17,7 +17,7 @@ from accounts.models import Unit, User
 from records import permissions, problems
 from records.models import Problem, ProblemList
 
-from . import countersign, routing, views
+from . import countersign, extensions, routing, views
 from .base import ChainFlowMixin, on_behalf_of
 from .models import ProblemProcess
 from .nodes import ChainView, End, Function, If, StartHandle, Switch
@@ -163,11 +163,17 @@ class RectificationFlow(ChainFlowMixin, flow.Flow):
         problem = self.record_of(activation.process)
         parts = countersign.parts_of(activation.process, task.flow_task.name)
         in_turn = parts[0].mode == countersign.Mode.SEQUENCE
+        # each part is due on the plan's date, until an extension of that part is granted
+        part = next(p for p in parts if p.task_id == task.pk)
+        part.due_date = problem.planned_date
+        part.save(update_fields=["due_date"])
+        due = min((p.due_date for p in parts if p.status == countersign.Status.PENDING
+                   and p.due_date is not None), default=problem.planned_date)
         problems.problem_part_started(
             problem=problem, step=task.flow_task.name, owner=task.owner,
             on_behalf_of=on_behalf_of(task),
             assignee=task.owner if in_turn else (parts[0].participant or task.owner),
-            url=task_url(task))
+            due=due, url=task_url(task))
 
     def report_parts_done(self, activation):
         problems.problem_parts_done(problem=self.record_of(activation.process))
@@ -236,4 +242,5 @@ def submit_rectification_part(*, problem: Problem, task, by: User, text: str,
     part = countersign.submit_part(task=task, by=by, text=text, target=problem)
     if upload is not None:
         problems.evidence_add(problem=problem, by=by, upload=upload)
+    extensions.refresh_due_date(problem, reason="part written")
     return part

@@ -30,6 +30,7 @@ from records.models import Notification, QuarterlyReport
 from records.notifications import item_key, notify
 from records.workdays import Calendar, add_working_days
 
+from .models import CountersignPart
 from .viewsets import record_of_task
 
 Kind = Notification.Kind
@@ -92,10 +93,17 @@ def sweep(today: datetime.date | None = None) -> dict[str, int]:
                                  flow_task_type="HUMAN", owner__isnull=False)
              .select_related("owner", "process__quarterly_report__unit",
                              "process__problem__unit"))
+    # a unit's part of a joint rectification is due on its own date (extensions per part)
+    part_due = dict(CountersignPart.objects.filter(
+        status=CountersignPart.Status.PENDING, task__status__in=[STATUS.ASSIGNED,
+                                                                 STATUS.STARTED])
+        .values_list("task_id", "due_date"))
     with override(settings.LANGUAGE_CODE):
         for task in tasks.iterator(chunk_size=2000):
             record = record_of_task(task)
             due = _deadline(record) if record else None
+            if due is not None and part_due.get(task.pk):
+                due = part_due[task.pk]
             if due is None:
                 continue
             step = task.flow_task

@@ -213,60 +213,72 @@ class VerifyView(DecisionView, ProblemTaskView):
     }
 
 
-class RectifyView(ProblemTaskView):
+class RectifyingMixin:
+    """While a unit rectifies: note progress, upload evidence, ask for more time — each a
+    form of its own on the page, each the action the API takes (flows/actions.RECTIFYING)."""
+
+    forms = {"_progress": ProgressForm, "_evidence": EvidenceForm, "_extension": ExtensionForm}
+    done_messages = {"_progress": gettext_lazy("Progress noted."),
+                "_evidence": gettext_lazy("Evidence uploaded."),
+                "_extension": gettext_lazy("Extension requested; whoever decides the plan "
+                                           "decides it.")}
+    actions = {"_progress": "progress", "_evidence": "evidence",
+               "_extension": "request_extension"}
+
+    def rectifying_context(self, kwargs) -> dict:
+        bound = kwargs.pop("bound", {})
+        # keyed without the button's underscore: templates cannot read "forms._progress"
+        return {"forms": {name.lstrip("_"): bound.get(name) or form()
+                          for name, form in self.forms.items()}}
+
+    def rectifying_post(self, request):
+        """The response to one of the rectifying forms, or None when none was sent."""
+        name = next((n for n in self.forms if n in request.POST), None)
+        if name is None:
+            return None
+        form = self.forms[name](request.POST, request.FILES)
+        action = actions_of(self.activation.task)[self.actions[name]]
+        try:
+            if not form.is_valid():
+                raise ValidationError(_("Check the form."))
+            action.handler(self.record, request.user, self.activation.task, form.cleaned_data)
+        except ValidationError as error:
+            if form.is_bound and not form.errors:
+                form.add_error(None, error)
+            return self.render_to_response(self.get_context_data(bound={name: form}))
+        messages.success(request, self.done_messages[name])
+        return redirect(request.get_full_path())
+
+
+class RectifyView(RectifyingMixin, ProblemTaskView):
     """The unit notes progress, uploads evidence, may ask for more time, and reports it done."""
 
     template_name = "flows/rectification/rectify.html"
-    forms = {"_progress": ProgressForm, "_evidence": EvidenceForm, "_extension": ExtensionForm}
 
     def get_form(self, form_class=None):
         return None
 
     def get_context_data(self, **kwargs):
-        bound = kwargs.pop("bound", {})
-        # keyed without the button's underscore: templates cannot read "forms._progress"
-        forms = {name.lstrip("_"): bound.get(name) or form() for name, form in self.forms.items()}
-        return super().get_context_data(forms=forms, done_error=kwargs.pop("done_error", None),
-                                        **kwargs)
+        return super().get_context_data(**self.rectifying_context(kwargs),
+                                        done_error=kwargs.pop("done_error", None), **kwargs)
 
     def post(self, request, *args, **kwargs):
-        by = request.user
         if "_done" in request.POST:
             try:
-                problems.problem_report_rectified(problem=self.record, by=by)
+                problems.problem_report_rectified(problem=self.record, by=request.user)
             except ValidationError as error:
                 return self.render_to_response(self.get_context_data(done_error=error.messages))
             return self.done(_("Rectification reported; the discipline committee verifies it."))
-        name = next((n for n in self.forms if n in request.POST), None)
-        if name is None:
+        response = self.rectifying_post(request)
+        if response is None:
             return self.render_to_response(self.get_context_data(
                 done_error=[_("Choose what to do.")]))
-        form = self.forms[name](request.POST, request.FILES)
-        try:
-            if not form.is_valid():
-                raise ValidationError(_("Check the form."))
-            data = form.cleaned_data
-            if name == "_progress":
-                problems.problem_add_progress(problem=self.record, by=by, text=data["text"])
-                message = _("Progress noted.")
-            elif name == "_evidence":
-                problems.evidence_add(problem=self.record, by=by, upload=data["file"])
-                message = _("Evidence uploaded.")
-            else:
-                problems.problem_request_extension(problem=self.record, by=by,
-                                                   new_date=data["new_date"],
-                                                   reason=data["reason"])
-                message = _("Extension requested from the supervising leader.")
-        except ValidationError as error:
-            if form.is_bound and not form.errors:
-                form.add_error(None, error)
-            return self.render_to_response(self.get_context_data(bound={name: form}))
-        messages.success(request, message)
-        return redirect(request.get_full_path())
+        return response
 
 
-class RectifyPartView(ProblemTaskView):
-    """A unit head writes their unit's part of a joint rectification (countersign)."""
+class RectifyPartView(RectifyingMixin, ProblemTaskView):
+    """A unit head works on their unit's part of a joint rectification (countersign): notes
+    progress, uploads evidence, may ask for more time for the part, and submits it."""
 
     form_class = CountersignPartForm
     template_name = "flows/rectification/rectify_part.html"
@@ -278,7 +290,11 @@ class RectifyPartView(ProblemTaskView):
                                      part.round if part else None)
         done, needed = countersign.progress(parts)
         return super().get_context_data(part=part, parts=parts, parts_done=done,
-                                        parts_needed=needed, **kwargs)
+                                        parts_needed=needed, **self.rectifying_context(kwargs),
+                                        **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        return self.rectifying_post(request) or super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         from .rectification import submit_rectification_part

@@ -97,6 +97,24 @@ class PeopleChoices(ModelChoiceIterator):
             yield (pk, name or username)
 
 
+def _by_username(queryset, values) -> list:
+    """Ids for a list of ids and usernames (a program names people by either): a username
+    not among ``queryset``'s people is kept as it is, to be refused as an invalid choice."""
+    names = [v for v in values if isinstance(v, str) and v and not v.isdigit()]
+    if not names:
+        return list(values)
+    found = dict(queryset.filter(username__in=names).values_list("username", "pk"))
+    return [found.get(v, v) if v in names else v for v in values]
+
+
+class PersonField(forms.ModelChoiceField):
+    """One person, named by id or by username."""
+
+    def to_python(self, value):
+        return super().to_python(_by_username(self.queryset, [value])[0]
+                                 if value not in self.empty_values else value)
+
+
 class PeopleField(forms.ModelMultipleChoiceField):
     """Some of ``queryset``'s people. A form may give ``people``, a function returning the
     ones to offer: it is called only when the list is shown or a choice is checked (a
@@ -108,6 +126,11 @@ class PeopleField(forms.ModelMultipleChoiceField):
 
     def label_from_instance(self, obj):
         return obj.name or obj.username
+
+    def clean(self, value):
+        if isinstance(value, (list, tuple)):
+            value = _by_username(self.queryset, value)
+        return super().clean(value)
 
     def _check_values(self, value):
         chosen = super()._check_values(value)
@@ -150,7 +173,7 @@ class ReviewForm(OpinionForm):
 class TransferForm(forms.Form):
     """Hand an open task to someone else whose post qualifies for the step (转办)."""
 
-    to = forms.ModelChoiceField(label=_("Transfer to"), queryset=None, widget=QuickSelect,
+    to = PersonField(label=_("Transfer to"), queryset=None, widget=QuickSelect,
                                 error_messages={
         "invalid_choice": _("Choose someone who can take this step over."),
         "required": _("Choose who takes the task over.")})

@@ -450,6 +450,11 @@ class ExtensionRequest(models.Model):
         REFUSED = "refused", _("Refused")
 
     problem = models.ForeignKey(Problem, on_delete=models.PROTECT, related_name="extensions")
+    unit = models.ForeignKey(
+        "accounts.Unit", verbose_name=_("unit's part"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+        help_text=_("For a joint problem: the unit whose part of the rectification is to be "
+                    "extended. Empty: the whole problem."))
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                      related_name="+", verbose_name=_("requested by"))
     requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
@@ -468,8 +473,12 @@ class ExtensionRequest(models.Model):
         verbose_name_plural = _("extension requests")
         ordering = ["requested_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["problem"], condition=Q(decision="pending"),
+            models.UniqueConstraint(fields=["problem"],
+                                    condition=Q(decision="pending", unit__isnull=True),
                                     name="one_pending_extension_per_problem"),
+            models.UniqueConstraint(fields=["problem", "unit"],
+                                    condition=Q(decision="pending", unit__isnull=False),
+                                    name="one_pending_extension_per_part"),
         ]
 
     def __str__(self):

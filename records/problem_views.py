@@ -3,7 +3,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import generic
 
-from flows import approvals
+from flows import approvals, extensions
 from flows.cancel import can_cancel
 from flows.path import path_ahead
 from flows.reminders import notices_for
@@ -31,10 +31,22 @@ def visible_problem_or_404(user, pk) -> Problem:
 
 
 def _decides_pending_extension(user, problem) -> bool:
-    """An acting leader whose delegation began after the plan was approved holds no grant yet."""
+    """An acting decider whose delegation began after the plan was approved holds no grant
+    yet."""
     return (user.is_authenticated
             and problem.extensions.filter(decision=ExtensionRequest.Decision.PENDING).exists()
-            and problems.can_decide_extension(user, problem))
+            and extensions.can_decide(user, problem))
+
+
+def pending_extension_or_404(user, problem, pk) -> ExtensionRequest:
+    """The pending request ``pk`` (or, without one, the only pending request) of
+    ``problem`` that ``user`` decides; 404 otherwise."""
+    pending = extensions.pending_for(user, problem)
+    if pk not in (None, ""):
+        pending = [request for request in pending if str(request.pk) == str(pk)]
+    if len(pending) != 1:
+        raise Http404(_("There is no extension request for you to decide."))
+    return pending[0]
 
 
 class ProblemDetailView(LoginRequiredMixin, generic.TemplateView):
@@ -44,16 +56,14 @@ class ProblemDetailView(LoginRequiredMixin, generic.TemplateView):
         user = self.request.user
         problem = visible_problem_or_404(user, kwargs["pk"])
         task = open_task_of(problem, user)
-        pending = problem.extensions.filter(decision=ExtensionRequest.Decision.PENDING).first()
         return super().get_context_data(
             problem=problem, history=history(problem), task=task, notices=notices_for(problem),
             task_url=task_url(task) if task else None,
             evidence=problem.evidence.select_related("uploaded_by"),
             notes=problem.progress_notes.select_related("author"),
-            extensions=problem.extensions.select_related("requested_by", "decided_by"),
+            extensions=problem.extensions.select_related("requested_by", "decided_by", "unit"),
             side_opinions=problem.opinions.filter(task__isnull=True).select_related("author"),
-            pending=pending,
-            can_decide=bool(pending) and problems.can_decide_extension(user, problem),
+            deciding=extensions.pending_for(user, problem),
             decide_form=OpinionForm(),
             can_see_trail=permissions.sees_everything(user),
             can_cancel=can_cancel(user, problem),
@@ -67,23 +77,21 @@ class ProblemDetailView(LoginRequiredMixin, generic.TemplateView):
 
 
 class ExtensionDecisionView(LoginRequiredMixin, generic.View):
-    """The supervising leader grants or refuses a pending extension."""
+    """Whoever decides the plan (recusal applied) grants or refuses a pending extension."""
 
     def post(self, request, pk):
         problem = visible_problem_or_404(request.user, pk)
-        pending = problem.extensions.filter(decision=ExtensionRequest.Decision.PENDING).first()
-        if pending is None or not problems.can_decide_extension(request.user, problem):
-            raise Http404(_("There is no extension request for you to decide."))
+        pending = pending_extension_or_404(request.user, problem, request.POST.get("extension"))
         form = OpinionForm(request.POST)
         grant = "_grant" in request.POST
         if not form.is_valid() or not (grant or "_refuse" in request.POST):
             messages.error(request, _("Choose to grant or to refuse the extension."))
             return redirect("problems:detail", pk=pk)
         try:
-            problems.problem_decide_extension(request=pending, by=request.user, grant=grant,
-                                              opinion=form.cleaned_data["opinion"])
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            extensions.decide(extension=pending, by=request.user, grant=grant,
+                              opinion=form.cleaned_data["opinion"])
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
         else:
             messages.success(request, _("Extension granted.") if grant
                              else _("Extension refused."))

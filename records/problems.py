@@ -99,8 +99,12 @@ def problem_create(*, by: User, unit: Unit, source: str, category: str, descript
     )
     if co_units:
         problem.co_units.set(co_units)
+    # the other units involved read it from registration: the plan holds their measures
+    # and their deadline (they act on it once their part opens)
     permissions.grant_view(problem, [by, *permissions.unit_drafters(unit),
-                                     chain.supervisor_of(unit)])
+                                     chain.supervisor_of(unit),
+                                     *(person for co_unit in co_units
+                                       for person in permissions.unit_drafters(co_unit))])
     audit(actor=by, action="problem.register", target=problem, unit=unit.code,
           category=category, source=source, co_units=[u.code for u in co_units])
     return problem
@@ -131,17 +135,17 @@ def problem_step_started(*, problem: Problem, step: str, owner: User,
 
 
 def problem_part_started(*, problem: Problem, step: str, owner: User,
-                         on_behalf_of: User | None, assignee: User, url: str = "") -> Problem:
+                         on_behalf_of: User | None, assignee: User,
+                         due: datetime.date | None, url: str = "") -> Problem:
     """One participant's task of a joint rectification (countersign) was created.
 
     The ledger's assignee is ``assignee`` (the lead unit's head while the parts run in
-    parallel; the participant whose turn it is, one after another); the deadline is the
-    planned completion date, as for a one-unit rectification.
+    parallel; the participant whose turn it is, one after another); the deadline is ``due``,
+    the earliest of the parts being written (each due on the plan's date unless extended).
     """
     from .models import Notification
     from .notifications import notify
 
-    due = problem.planned_date
     problem.step, problem.assignee, problem.due_date = step, assignee, due
     problem.save(update_fields=["step", "assignee", "due_date"])
     permissions.grant_view(problem, [owner, on_behalf_of])
@@ -370,44 +374,43 @@ def evidence_open(*, evidence: Evidence, by: User):
 
 
 def problem_request_extension(*, problem: Problem, by: User, new_date: datetime.date | None,
-                              reason: str) -> ExtensionRequest:
-    """The unit asks, before the deadline, for more time; the supervising leader decides."""
+                              reason: str, unit: Unit | None = None,
+                              current: datetime.date | None = None) -> ExtensionRequest:
+    """The unit asks, before the deadline, for more time; the plan's approver decides. For a
+    joint problem ``unit`` names the part to extend and ``current`` its deadline."""
     _require(problem, Status.RECTIFYING)
+    current = current if unit is not None else problem.due_date
     today = timezone.localdate()
-    if problem.due_date and today > problem.due_date:
+    if current and today > current:
         raise ValidationError(_("The deadline has passed; an extension must be asked for "
                                 "before it."))
-    if new_date is None or (problem.due_date and new_date <= problem.due_date):
+    if new_date is None or (current and new_date <= current):
         raise ValidationError({"new_date": _("The new deadline must be after the current one "
-                                             "(%(date)s).") % {"date": problem.due_date}})
+                                             "(%(date)s).") % {"date": current}})
     dates.check_ahead(new_date, "new_date")
     reason = _require_text(reason, "reason", _("Say why more time is needed."),
                            ExtensionRequest)
-    if problem.extensions.filter(decision=ExtensionRequest.Decision.PENDING).exists():
+    if problem.extensions.filter(decision=ExtensionRequest.Decision.PENDING, unit=unit).exists():
         raise ValidationError(_("An extension request is already waiting for a decision."))
     request = ExtensionRequest.objects.create(problem=problem, requested_by=by, reason=reason,
-                                              current_date=problem.due_date, new_date=new_date)
+                                              unit=unit, current_date=current,
+                                              new_date=new_date)
     audit(actor=by, action="problem.extension_request", target=problem,
-          new_date=new_date.isoformat())
+          new_date=new_date.isoformat(), unit=unit.code if unit else None)
     return request
-
-
-def can_decide_extension(user: User, problem: Problem) -> bool:
-    leader = chain.supervisor_of(problem.unit)
-    return leader is not None and user in {leader, chain.acting_for(leader)}
 
 
 @transaction.atomic
 def problem_decide_extension(*, request: ExtensionRequest, by: User, grant: bool,
-                             opinion: str = "") -> ExtensionRequest:
-    """The supervising leader grants or refuses; both stay in the history."""
+                             opinion: str = "", on_behalf_of: User | None = None
+                             ) -> ExtensionRequest:
+    """The plan's approver (flows/extensions.py says who, recusal applied) grants or refuses;
+    both stay in the history. A granted extension of the whole problem moves its deadline; one
+    of a unit's part moves that part's (flows/extensions.py)."""
     problem = Problem.objects.select_for_update().get(pk=request.problem_id)
     request.refresh_from_db()
     if request.decision != ExtensionRequest.Decision.PENDING:
         raise ValidationError(_("This request was already decided."))
-    if not can_decide_extension(by, problem):
-        raise ValidationError(_("Only the supervising leader of %(unit)s decides extensions.")
-                              % {"unit": problem.unit})
     if not grant:
         _require_text(opinion, "opinion", _("Say why the extension is refused."), Opinion,
                       "text")
@@ -415,17 +418,29 @@ def problem_decide_extension(*, request: ExtensionRequest, by: User, grant: bool
                         else ExtensionRequest.Decision.REFUSED)
     request.decided_by, request.decided_at = by, timezone.now()
     request.save()
-    leader = chain.supervisor_of(problem.unit)
     _opinion(problem, by, Opinion.Kind.GRANT if grant else Opinion.Kind.REFUSE, opinion,
-             on_behalf_of=leader if leader is not None and leader != by else None)
-    permissions.grant_view(problem, [by])  # an acting leader keeps sight of what they decided
-    if grant and problem.status == Status.RECTIFYING:
+             on_behalf_of=on_behalf_of)
+    permissions.grant_view(problem, [by])  # an acting decider keeps sight of what they decided
+    if grant and request.unit_id is None and problem.status == Status.RECTIFYING:
         # the approved date stays as it was: statistics count the original deadline
         problem.planned_date = problem.due_date = request.new_date
         problem.save(update_fields=["planned_date", "due_date"])
     audit(actor=by, action="problem.extension_" + request.decision, target=problem,
-          new_date=request.new_date.isoformat())
+          new_date=request.new_date.isoformat(),
+          unit=request.unit.code if request.unit_id else None,
+          on_behalf_of=on_behalf_of.username if on_behalf_of else None)
     return request
+
+
+def problem_set_due_date(*, problem: Problem, due: datetime.date | None, reason: str) -> Problem:
+    """The deadline of the problem's current step moves (a joint problem: the earliest of
+    the parts still being written), audited with why."""
+    if problem.due_date != due:
+        old, problem.due_date = problem.due_date, due
+        problem.save(update_fields=["due_date"])
+        audit(actor=None, action="problem.due_date", target=problem, reason=reason,
+              old=old.isoformat() if old else None, new=due.isoformat() if due else None)
+    return problem
 
 
 def problem_report_rectified(*, problem: Problem, by: User) -> Problem:

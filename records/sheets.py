@@ -155,11 +155,20 @@ def _history_row(entry, is_report: bool) -> SheetRow:
     recused = getattr(entry, "recused", None)
     if recused:
         notes.append(_("Recusal: %(name)s %(reason)s") % recused)
-    text = "\n".join([*notes, summarise(getattr(opinion, "text", "") or "", OPINION_CHARS)])
+    part = getattr(entry, "part", None)
+    written = ""
+    if part is not None:
+        # a unit's part of a countersign (会签): its unit, and what the unit wrote
+        decision = str(part.get_status_display()) if part.status != "pending" else decision
+        written = part.text or ""
+    text = "\n".join([*notes, summarise(getattr(opinion, "text", "") or written,
+                                         OPINION_CHARS)])
     copies = getattr(entry, "copies", [])
     if copies:
         text += "\n" + _("Copied to: %(names)s") % {"names": "、".join(map(_name, copies))}
     step = str(getattr(entry, "step", "") or pgettext("approval sheet", "Step"))
+    if part is not None and part.unit is not None:
+        step += "（" + str(part.unit) + "）"
     if getattr(entry, "level", ""):
         step += "（" + entry.level + "）"
     return SheetRow(

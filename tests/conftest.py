@@ -144,6 +144,9 @@ def open_task(report, username=None):
 
 
 def task_url(task, action="execute"):
+    if action == "detail":
+        # viewflow's own task detail page, no longer mounted (issue 15): its URL must 404
+        return task.flow_task.reverse("index", args=[task.process_id, task.pk]) + "detail/"
     return task.flow_task.reverse(action, args=[task.process_id, task.pk])
 
 

@@ -273,7 +273,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(submitted_report):
              "/reports/board/", "/reports/open/", f"/reports/{submitted_report.pk}/",
              f"/reports/{submitted_report.pk}/edit/",
              f"/workflow/flows/quarterlyreport/{submitted_report.process_id}/",
-             task_url(review_task), task_url(review_task, "detail"), task_url(draft_task, "detail")]
+             task_url(review_task), task_url(review_task, "index"), task_url(draft_task, "index")]
     client = Client()
     for page in pages:
         response = client.get(page)

@@ -24,6 +24,8 @@ from records.models import (
 )
 from records.versions import DELETE, EQUAL, INSERT
 
+from .typed import PersonRef
+
 
 class ErrorSerializer(serializers.Serializer):
     """Every error: a message in the request's language, and the message of each field."""
@@ -115,11 +117,13 @@ class TaskActionRequestSerializer(serializers.Serializer):
                                                 "close_out, send_back (required to return or "
                                                 "send back)."))
     copy_to = serializers.ListField(
-        child=serializers.IntegerField(), required=False,
-        help_text=_("sign_off, pass_up, return, approve_plan, close_out, send_back: ids of "
-                    "people to copy the decision to (抄送), besides the configured ones."))
-    to = serializers.IntegerField(required=False,
-                                  help_text=_("transfer: the id of the person taking it over."))
+        child=PersonRef(), required=False,
+        help_text=_("sign_off, pass_up, return, approve_plan, close_out, send_back: ids or "
+                    "usernames of people to copy the decision to (抄送), besides the "
+                    "configured ones (GET tasks/{id}/candidates/ lists them)."))
+    to = PersonRef(required=False,
+                   help_text=_("transfer: the id or username of the person taking it over "
+                               "(GET tasks/{id}/candidates/ lists them)."))
     work_done = serializers.CharField(required=False, allow_blank=True,
                                       help_text=_("save, submit (required to submit)."))
     problems = serializers.CharField(required=False, allow_blank=True, help_text=_("save, submit."))
@@ -136,6 +140,21 @@ class TaskActionRequestSerializer(serializers.Serializer):
                                    help_text=_("request_extension, transfer (required)."))
     file = serializers.FileField(required=False,
                                  help_text=_("evidence, submit_part (multipart/form-data)."))
+
+
+class CandidateSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    name = serializers.CharField()
+    post = serializers.CharField(allow_blank=True,
+                                 help_text=_("The person's post today (role, unit)."))
+
+
+class TaskCandidatesSerializer(serializers.Serializer):
+    transfer = CandidateSerializer(many=True, help_text=_(
+        "Who may take the task over (转办): send one as `to` of the transfer action."))
+    copy_to = CandidateSerializer(many=True, help_text=_(
+        "Who may be copied on the step's decision (抄送): send them as `copy_to`."))
 
 
 class TaskActionResultSerializer(serializers.Serializer):
@@ -393,11 +412,13 @@ class ProgressNoteSerializer(serializers.ModelSerializer):
 class ExtensionRequestSerializer(serializers.ModelSerializer):
     requested_by = PersonSerializer()
     decided_by = PersonSerializer(allow_null=True)
+    unit = UnitRefSerializer(allow_null=True,
+                             help_text=_("A joint problem: the unit whose part it extends."))
 
     class Meta:
         model = ExtensionRequest
-        fields = ["id", "requested_by", "requested_at", "current_date", "new_date", "reason",
-                  "decision", "decided_by", "decided_at"]
+        fields = ["id", "requested_by", "requested_at", "unit", "current_date", "new_date",
+                  "reason", "decision", "decided_by", "decided_at"]
 
 
 class ProblemDetailSerializer(ProblemSerializer):
@@ -463,6 +484,10 @@ class ProblemRegisterSerializer(serializers.Serializer):
 
 
 class ExtensionDecisionSerializer(serializers.Serializer):
+    extension = serializers.IntegerField(
+        required=False, min_value=1,
+        help_text=_("The request to decide (its id); may be left out when only one waits for "
+                    "you. A joint problem's units each ask for their own part."))
     decision = serializers.ChoiceField(choices=["grant", "refuse"])
     opinion = serializers.CharField(required=False, allow_blank=True, max_length=4000,
                                     help_text=_("Required to refuse."))

@@ -15,6 +15,7 @@ from functools import cache
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 
@@ -35,6 +36,26 @@ class Text(serializers.CharField):
         return super().to_internal_value(data)
 
 
+@extend_schema_field({"oneOf": [{"type": "integer", "minimum": 1}, {"type": "string"}],
+                     "description": "A person's id or username."})
+class PersonRef(serializers.Field):
+    """A person, named by id (a positive integer) or by username (a string)."""
+
+    default_error_messages = {
+        "invalid": _("Name a person by id (a number) or by username (a string)."),
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, (int, str)) or data in ("", 0):
+            self.fail("invalid")
+        if isinstance(data, int) and data < 1 or isinstance(data, str) and not is_encodable(data):
+            self.fail("invalid")
+        return data
+
+    def to_representation(self, value):
+        return value
+
+
 def is_encodable(text: str) -> bool:
     try:
         text.encode("utf-8")
@@ -51,9 +72,9 @@ def _field(form_field: forms.Field) -> serializers.Field:
     if isinstance(form_field, forms.DateField):
         return serializers.DateField(**common)
     if isinstance(form_field, forms.ModelMultipleChoiceField):
-        return serializers.ListField(child=serializers.IntegerField(min_value=1), **common)
+        return serializers.ListField(child=PersonRef(), **common)
     if isinstance(form_field, forms.ModelChoiceField):
-        return serializers.IntegerField(min_value=1, **common)
+        return PersonRef(**common)
     if isinstance(form_field, forms.CharField):
         return Text(allow_blank=not form_field.required, max_length=form_field.max_length,
                     trim_whitespace=False, **common)

@@ -12,6 +12,8 @@ urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
     path("tasks/", views.TaskListView.as_view(), name="tasks"),
     path("tasks/bulk/sign_off/", views.BulkSignOffView.as_view(), name="tasks_bulk_sign_off"),
+    path("tasks/<int:pk>/candidates/", views.TaskCandidatesView.as_view(),
+         name="task_candidates"),
     path("tasks/<int:pk>/<str:action>/", views.TaskActionView.as_view(), name="task_action"),
     path("reports/", views.ReportListView.as_view(), name="reports"),
     path("reports/<int:pk>/", views.ReportDetailView.as_view(), name="report"),

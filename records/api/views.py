@@ -28,12 +28,13 @@ from accounts import chain
 from accounts.access import sign_in_refusal
 from accounts.models import Post
 from flows import actions as task_actions
-from flows import approvals
+from flows import approvals, extensions
 from flows.bulk import bulk_sign_off, can_bulk_sign_off
 from flows.path import path_ahead
 from flows.selectors import history, open_task_of
 from flows.viewsets import record_of_task
 from records import circulars, ledger, permissions, problems, selectors, sheets, urging, versions
+from records.forms import ReviewForm, bureau_people
 from records.models import (
     Circular,
     Evidence,
@@ -45,7 +46,7 @@ from records.models import (
     QuarterlyReport,
     Urge,
 )
-from records.problem_views import visible_problem_or_404
+from records.problem_views import pending_extension_or_404, visible_problem_or_404
 from records.services import audit
 
 from . import serializers as s
@@ -225,6 +226,31 @@ class TaskActionView(APIView):
         return Response(s.TaskActionResultSerializer({
             "task": task.pk, "action": action, "completed": completed,
             "item": s.item_of(record)}).data)
+
+
+def _candidates(people) -> list[dict]:
+    """Each person with their post today, in two queries whatever their number."""
+    posts = {}
+    for post in (Post.objects.on(timezone.localdate()).filter(user__in=people)
+                 .select_related("unit").order_by("valid_from", "pk")):
+        posts.setdefault(post.user_id, f"{post.get_role_display()} · {post.unit.name}")
+    return [{"id": person.pk, "username": person.username, "name": str(person),
+             "post": posts.get(person.pk, "")} for person in people]
+
+
+class TaskCandidatesView(APIView):
+    @extend_schema(responses={200: s.TaskCandidatesSerializer, **errors(401, 403, 404)},
+                   summary="Whom I may hand one of my tasks to (转办), and copy its decision "
+                           "to (抄送).")
+    def get(self, request, pk):
+        task = task_actions.owned_task(pk, request.user)
+        record = task.flow_task.flow_class.instance.record_of(task.process)
+        actions = task_actions.actions_of(task)
+        transfer = approvals.transfer_candidates(task, record) if "transfer" in actions else []
+        copies = (bureau_people(record.unit)
+                  if any(action.form is ReviewForm for action in actions.values()) else [])
+        return Response(s.TaskCandidatesSerializer({
+            "transfer": _candidates(transfer), "copy_to": _candidates(copies)}).data)
 
 
 class BulkSignOffView(APIView):
@@ -425,21 +451,21 @@ class ProblemDetailView(APIView):
             Prefetch("progress_notes",
                      queryset=ProgressNote.objects.select_related("author")),
             Prefetch("extensions", queryset=ExtensionRequest.objects.select_related(
-                "requested_by", "decided_by")))
+                "requested_by", "decided_by", "unit")))
         return Response(s.ProblemDetailSerializer(problem).data)
 
 
 class EvidenceUploadView(APIView):
     @extend_schema(request={"multipart/form-data": s.EvidenceUploadSerializer},
                    responses={201: s.EvidenceSerializer, **errors(400, 401, 403, 404, 409)},
-                   summary="Upload evidence while the unit rectifies (the rectify task's "
-                           "owner).")
+                   summary="Upload evidence while the unit rectifies (the owner of the "
+                           "rectify task, or of a unit's part of a joint rectification).")
     def post(self, request, pk):
         problem = visible_problem_or_404(request.user, pk)
         task = open_task_of(problem, request.user)
-        if task is None or task_actions.flow_key(task) != ("rectification", "rectify"):
+        if task is None or "evidence" not in task_actions.actions_of(task):
             raise PermissionDenied(_("Evidence is uploaded by the unit while it rectifies, "
-                                     "from its rectify task."))
+                                     "from its rectify task (or its part of a joint one)."))
         _task, _record, evidence = task_actions.take(
             task_pk=task.pk, name="evidence", user=request.user, data=request.data,
             files=request.FILES, request=request._request)
@@ -467,17 +493,16 @@ class ExtensionDecisionView(APIView):
     @extend_schema(request=s.ExtensionDecisionSerializer,
                    responses={200: s.ExtensionRequestSerializer,
                               **errors(400, 401, 403, 404)},
-                   summary="The supervising leader grants or refuses a pending extension "
-                           "request.")
+                   summary="Grant or refuse a pending extension request (whoever decides the "
+                           "problem's plan today, recusal applied).")
     def post(self, request, pk):
         problem = visible_problem_or_404(request.user, pk)
-        pending = problem.extensions.filter(decision=ExtensionRequest.Decision.PENDING).first()
-        if pending is None or not problems.can_decide_extension(request.user, problem):
-            raise Http404(_("There is no extension request for you to decide."))
         data = s.ExtensionDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        decided = problems.problem_decide_extension(
-            request=pending, by=request.user, grant=data.validated_data["decision"] == "grant",
+        pending = pending_extension_or_404(request.user, problem,
+                                           data.validated_data.get("extension"))
+        decided = extensions.decide(
+            extension=pending, by=request.user, grant=data.validated_data["decision"] == "grant",
             opinion=data.validated_data.get("opinion", ""))
         decided = ExtensionRequest.objects.select_related("requested_by", "decided_by").get(
             pk=decided.pk)

@@ -1,0 +1,92 @@
+"""Extension requests (延期申请): asked on a rectification step, decided by whoever would
+decide the plan today — the same routing and recusal as the plan (flows/routing.py), so
+that the person concerned never decides their own deadline.
+
+A joint problem's units each ask for their own part (the part's deadline moves, and the
+problem's deadline is the earliest of the parts still being written); a single problem's
+unit asks for the whole.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts import chain
+from accounts.models import User
+from records import problems
+from records.models import ExtensionRequest, Problem
+
+from . import countersign, routing
+from .models import CountersignPart
+
+
+def decider(problem: Problem) -> routing.Level:
+    """Who decides an extension of ``problem`` today: the last level of its plan's review
+    by today's chain, recusal applied (the secretary when the supervising leader is the
+    person concerned)."""
+    return routing.review_levels(problem, "approve_plan")[-1]
+
+
+def can_decide(user: User, problem: Problem) -> bool:
+    """The decider, or the post holder they act for."""
+    if not user.is_authenticated:
+        return False
+    try:
+        level = decider(problem)
+    except chain.ChainGap:
+        return False
+    return user.pk in {level.user.pk, (level.assignee.on_behalf_of or level.user).pk}
+
+
+def pending_for(user: User, problem: Problem) -> list[ExtensionRequest]:
+    """The requests of ``problem`` waiting for ``user``'s decision (none unless they decide)."""
+    if not can_decide(user, problem):
+        return []
+    return list(problem.extensions.filter(decision=ExtensionRequest.Decision.PENDING)
+                .select_related("requested_by", "unit").order_by("requested_at", "pk"))
+
+
+def request(*, problem: Problem, by: User, task, new_date: datetime.date | None,
+            reason: str) -> ExtensionRequest:
+    """The unit (a joint problem: the unit whose part ``task`` is) asks for more time."""
+    part = countersign.part_of(task) if task is not None else None
+    if part is not None:
+        return problems.problem_request_extension(
+            problem=problem, by=by, new_date=new_date, reason=reason, unit=part.unit,
+            current=part.due_date)
+    return problems.problem_request_extension(problem=problem, by=by, new_date=new_date,
+                                              reason=reason)
+
+
+def decide(*, extension: ExtensionRequest, by: User, grant: bool, opinion: str = ""
+           ) -> ExtensionRequest:
+    """Grant or refuse, checked at the moment it is taken: ``by`` must decide it today."""
+    with transaction.atomic():
+        problem = Problem.objects.select_for_update().get(pk=extension.problem_id)
+        if not can_decide(by, problem):
+            raise PermissionDenied(_("Only whoever decides this problem's plan today decides "
+                                     "its extensions."))
+        level = decider(problem)
+        behalf = level.assignee.on_behalf_of if by.pk == level.user.pk else None
+        decided = problems.problem_decide_extension(request=extension, by=by, grant=grant,
+                                                    opinion=opinion, on_behalf_of=behalf)
+        if grant and decided.unit_id is not None:
+            CountersignPart.objects.filter(
+                process_id=problem.process_id, unit_id=decided.unit_id,
+                status=CountersignPart.Status.PENDING).update(due_date=decided.new_date)
+            refresh_due_date(problem, reason="part extended")
+    return decided
+
+
+def refresh_due_date(problem: Problem, reason: str) -> None:
+    """A joint problem is due when the earliest of its parts still being written is."""
+    due = (CountersignPart.objects.filter(process_id=problem.process_id,
+                                          status=CountersignPart.Status.PENDING,
+                                          due_date__isnull=False)
+           .order_by("due_date").values_list("due_date", flat=True).first())
+    if due is not None:
+        problems.problem_set_due_date(problem=problem, due=due, reason=reason)
