@@ -5,7 +5,8 @@ from django.core.checks import Warning, register
 
 @register()
 def pdf_font_check(app_configs=None, **kwargs):
-    """The approval sheet's PDF needs an embeddable (TrueType) Chinese font."""
+    """A font set in DUTYCHAIN_PDF_FONT must be usable; without one, the approval sheet's PDF
+    takes an installed TrueType Chinese font or reportlab's built-in one, so no warning."""
     from .sheets import SheetUnavailable, pdf_font_path
 
     try:
@@ -13,7 +14,8 @@ def pdf_font_check(app_configs=None, **kwargs):
     except SheetUnavailable as error:
         return [Warning(
             error.message,
-            hint="apt-get install fonts-wqy-zenhei, or set DUTYCHAIN_PDF_FONT to a TrueType "
-                 "(.ttf/.ttc) Chinese font; approval sheets are printed as .docx meanwhile.",
+            hint="Set DUTYCHAIN_PDF_FONT to a TrueType (.ttf/.ttc) Chinese font, or unset it "
+                 "to use Debian's (apt-get install fonts-wqy-zenhei) or reportlab's built-in "
+                 "one; approval sheets are printed as .docx meanwhile.",
             id="records.W001")]
     return []

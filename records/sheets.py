@@ -5,7 +5,23 @@ a summary of its content, then one row per step of ``flows.selectors.history`` (
 added to a flow later print without changes here) merged in time order with what happened
 outside a task (extension requests and decisions, cancellation). Two renderers lay it out:
 ``render_docx`` (python-docx, the fonts of records/circulars.py) and ``render_pdf``
-(reportlab, with a TrueType CJK font embedded: see ``pdf_font_path``).
+(reportlab).
+
+The PDF prints on every machine, with the best Chinese font it has (``pdf_font_path``):
+DUTYCHAIN_PDF_FONT if set (a broken one refuses, so that the administrator's choice is
+never silently replaced); else the first of Debian's TrueType CJK fonts installed, embedded
+as a subset, so the file looks the same in every viewer and suits the archive; else
+reportlab's built-in CID font STSong-Light. That last one needs no system package but is
+not embedded: the reader's viewer draws it with a Chinese font of its own (MuPDF has one
+built in) or of the reader's machine (PDFium, Chrome's viewer, which showed blanks on a
+Linux machine without any). The bureau's computers all have Chinese fonts, and the Word
+version relies on them in the same way, so the sheet's page does not mention it; the README
+tells administrators what the apt font improves. Text extraction (pypdf, PDFium, MuPDF)
+finds the Chinese text with either font.
+No PyPI package shipped an embeddable CJK font that is free, well kept and of reasonable
+size: Noto CJK's are CFF-flavoured (reportlab embeds TrueType outlines only), and the one
+WenQuanYi Micro Hei package is a single release for a printer library with its font's
+licence misstated.
 
 The sheet is Chinese whatever language the reader's interface is in, like a circular.
 """
@@ -38,18 +54,21 @@ SUMMARY_CHARS = 400  # per content field: the sheet summarises, the system keeps
 OPINION_CHARS = 2000
 
 # Debian's TrueType CJK fonts, tried in order when DUTYCHAIN_PDF_FONT is not set.
-# (Noto CJK is CFF-flavoured OpenType, which reportlab cannot embed.)
+# (Noto CJK is CFF-flavoured OpenType, which reportlab cannot embed.) Without any of them
+# the PDF names reportlab's built-in CID font, which the reader's viewer draws.
 DEFAULT_PDF_FONTS = (
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",  # fonts-wqy-zenhei
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",  # fonts-wqy-microhei
     "/usr/share/fonts/truetype/arphic/uming.ttc",  # fonts-arphic-uming
 )
 PDF_FONT_NAME = "DutyChainCJK"
+BUILTIN_PDF_FONT = "STSong-Light"  # Adobe-GB1 (simplified Chinese), part of reportlab
 
 
 class SheetUnavailable(Exception):
-    """The sheet cannot be printed on this server (the PDF's font is missing): not the
-    user's fault, so not a ValidationError; pages show the message, the API answers 503."""
+    """The sheet cannot be printed on this server (DUTYCHAIN_PDF_FONT names a font that
+    cannot be used): not the user's fault, so not a ValidationError; pages show the message,
+    the API answers 503."""
 
     def __init__(self, message: str):
         super().__init__(message)
@@ -465,13 +484,6 @@ def _repeat_header(row) -> None:
 
 # --- the PDF -----------------------------------------------------------------------------
 
-def _font_candidates() -> list[Path]:
-    configured = getattr(settings, "DUTYCHAIN_PDF_FONT", "")
-    if configured:
-        return [Path(configured)]
-    return [Path(path) for path in DEFAULT_PDF_FONTS]
-
-
 def font_problem(path: Path) -> str | None:
     """Why ``path`` cannot serve as the PDF's font, or None if it looks like TrueType."""
     try:
@@ -491,18 +503,21 @@ def font_problem(path: Path) -> str | None:
     return None
 
 
-def pdf_font_path() -> Path:
-    """The TrueType CJK font the PDF embeds, or SheetUnavailable with what to do."""
-    problems = []
-    for path in _font_candidates():
-        problem = font_problem(path)
-        if problem is None:
-            return path
-        problems.append(problem)
-    raise SheetUnavailable(
-        _("The PDF cannot be printed: this server has no Chinese TrueType font (%(why)s). "
-          "Download the Word version, or ask the administrator to install fonts-wqy-zenhei "
-          "or set DUTYCHAIN_PDF_FONT.") % {"why": " ".join(problems[:1])})
+def pdf_font_path() -> Path | None:
+    """The TrueType CJK font the PDF embeds, or None for reportlab's built-in font (no
+    TrueType one installed); SheetUnavailable when DUTYCHAIN_PDF_FONT cannot be used."""
+    configured = getattr(settings, "DUTYCHAIN_PDF_FONT", "")
+    if configured:
+        problem = font_problem(Path(configured))
+        if problem is not None:
+            raise SheetUnavailable(
+                _("The PDF cannot be printed: the font set in DUTYCHAIN_PDF_FONT cannot be "
+                  "used (%(why)s). Download the Word version, or ask the administrator to "
+                  "correct DUTYCHAIN_PDF_FONT or remove it (the sheet then uses the Chinese "
+                  "font installed on the server, or the built-in one).") % {"why": problem})
+        return Path(configured)
+    return next((Path(path) for path in DEFAULT_PDF_FONTS
+                 if font_problem(Path(path)) is None), None)
 
 
 _registered: dict[str, str] = {}
@@ -511,9 +526,16 @@ _registered: dict[str, str] = {}
 def _pdf_font() -> str:
     """Register the font with reportlab once per path; its name for styles."""
     from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
-    path = str(pdf_font_path())
+    path = pdf_font_path()
+    if path is None:
+        if BUILTIN_PDF_FONT not in _registered:
+            pdfmetrics.registerFont(UnicodeCIDFont(BUILTIN_PDF_FONT))
+            _registered[BUILTIN_PDF_FONT] = BUILTIN_PDF_FONT
+        return BUILTIN_PDF_FONT
+    path = str(path)
     if path not in _registered:
         name = f"{PDF_FONT_NAME}{len(_registered)}"
         try:
@@ -536,7 +558,7 @@ def _para_text(text: str) -> str:
 
 
 def render_pdf(sheet: Sheet) -> bytes:
-    """The sheet as an A4 PDF with the CJK font embedded; page numbers when it runs over."""
+    """The sheet as an A4 PDF in the font of ``_pdf_font``; page numbers when it runs over."""
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_CENTER
     from reportlab.lib.pagesizes import A4

@@ -629,8 +629,9 @@ class CircularDocxView(APIView):
 
 # -- approval sheets -------------------------------------------------------------------------
 
-UNAVAILABLE = {503: OpenApiResponse(s.ErrorSerializer,
-                                    description="The server has no font to print the PDF.")}
+UNAVAILABLE = {503: OpenApiResponse(
+    s.ErrorSerializer,
+    description="The font set in DUTYCHAIN_PDF_FONT is missing or cannot be embedded.")}
 
 
 class SheetView(APIView):
@@ -656,7 +657,8 @@ class SheetView(APIView):
 
 
 def _sheet_view(model, fmt, item):
-    label = "PDF (Chinese font embedded)" if fmt == "pdf" else ".docx"
+    label = ("PDF (a TrueType Chinese font embedded where the server has one)" if fmt == "pdf"
+             else ".docx")
 
     @extend_schema(
         operation_id=f"{item}s_sheet_{fmt}",
