@@ -189,6 +189,13 @@ EMAIL_SUBJECT_PREFIX_DUTYCHAIN = os.environ.get("EMAIL_SUBJECT_PREFIX", "履责�
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # Outside channels, each a records.notifications.Channel subclass (in-app is always on).
 NOTIFICATION_CHANNELS = env_list("NOTIFICATION_CHANNELS", "records.notifications.EmailChannel")
+# The outbox (records/notifications.py): a pending delivery whose job is this many minutes
+# overdue is enqueued again by the sweep beat runs every minute. Its job was lost: published
+# by nobody (the process died between the commit and the publish) or lost by the broker. A
+# job that was only slow still sends once, so this only has to exceed the usual wait of a
+# delivery in the queue (a city's morning reminders are thousands of emails); a fraction
+# of a minute is allowed (the tests use seconds).
+DELIVERY_RESEND_AFTER_MINUTES = float(os.environ.get("DELIVERY_RESEND_AFTER_MINUTES", "5"))
 # Test hook only (tests/test_worker_reliability.py): a file whose presence makes a
 # delivery wait before sending, so a test can kill the worker mid-job. Never set it.
 DUTYCHAIN_TEST_DELIVERY_PAUSE = os.environ.get("DUTYCHAIN_TEST_DELIVERY_PAUSE", "")
