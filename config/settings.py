@@ -216,6 +216,18 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
     # kombu's filesystem transport, with messages written atomically (see config/celery.py)
     CELERY_BROKER_TRANSPORT = "config.celery:AtomicFilesystemTransport"
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://", "redis+socket://", "sentinel://")):
+    # Redis gives a job that a worker took and never acknowledged (jobs are acknowledged
+    # when done, and the worker was killed) to another worker once it was taken this many
+    # seconds ago; kombu's default is an hour. It must exceed the longest job (the morning
+    # reminder sweep of a whole city: about 30 s; an email stuck on SMTP timeouts: a few
+    # times EMAIL_TIMEOUT) plus the longest retry wait (a retry waits its countdown in a
+    # worker, taken but unacknowledged: 16 s with flows/tasks.py's RETRY), or a job runs
+    # twice; five minutes leaves room for both. Redis looks for such jobs about every
+    # 100 s (kombu's default), so a killed worker's job runs again within about 7 minutes.
+    # tests/test_outbox.py keeps this above the longest retry wait.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 300)}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -7,10 +7,13 @@ moved on; tests/test_worker_reliability.py kills real processes and workers on R
 """
 
 import datetime
+import os
+import runpy
 from unittest import mock
 
 import pytest
 from celery.exceptions import Retry
+from django.conf import settings as django_settings
 from django.core import mail
 from django.db import connection, transaction
 from django.test import TestCase
@@ -221,3 +224,29 @@ def test_beat_runs_the_sweep_every_minute():
     entry = app.conf.beat_schedule["resend-deliveries"]
     assert entry["task"] == "flows.tasks.resend_deliveries" and entry["schedule"] == 60.0
     assert tasks.resend_deliveries.name in app.tasks
+
+
+def settings_with(**env):
+    with mock.patch.dict(os.environ, env):
+        return runpy.run_path(str(django_settings.BASE_DIR / "config" / "settings.py"))
+
+
+def longest_retry_wait():
+    return max(tasks.longest_retry_wait(task, retries)
+               for task in app.tasks.values() if isinstance(task, tasks.RecordedTask)
+               for retries in range(task.max_retries))
+
+
+def test_on_redis_a_killed_workers_job_comes_back_in_minutes_not_in_an_hour():
+    options = settings_with(CELERY_BROKER_URL="redis://redis:6379/0")[
+        "CELERY_BROKER_TRANSPORT_OPTIONS"]
+    assert options["visibility_timeout"] == 300
+    # a job is held, unacknowledged, for its retry's wait and its run: the timeout leaves
+    # room for both (the city's morning reminder sweep takes about 30 s), or it runs twice
+    assert options["visibility_timeout"] >= longest_retry_wait() + 120
+    assert settings_with(CELERY_BROKER_URL="redis://redis:6379/0",
+                         CELERY_VISIBILITY_TIMEOUT="900")[
+        "CELERY_BROKER_TRANSPORT_OPTIONS"] == {"visibility_timeout": 900}
+    # RabbitMQ has no such timeout: a dead worker's connection gives its jobs back at once
+    assert settings_with(CELERY_BROKER_URL="amqp://rabbit//")[
+        "CELERY_BROKER_TRANSPORT_OPTIONS"] == {}
