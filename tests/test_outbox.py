@@ -89,7 +89,7 @@ def test_a_resent_email_whose_late_job_then_arrives_goes_out_once(
     assert sweep(minutes_on=10, callbacks=django_capture_on_commit_callbacks) == 1
     assert len(mail.outbox) == 1
 
-    assert tasks.deliver.apply(args=[delivery.pk]).get() is False  # the original, late
+    assert tasks.deliver.apply(args=[delivery.pk]).result is False  # the original, late
     assert len(mail.outbox) == 1
 
 
@@ -208,7 +208,7 @@ def test_a_sweep_racing_the_late_original_job_sends_the_email_once(bureau, postg
 
     # the sweep's job runs (eagerly) as soon as the sweep commits, the original at any moment
     resent, original = race(delivery_resend_stale,
-                            lambda: tasks.deliver.apply(args=[delivery.pk]).get())
+                            lambda: tasks.deliver.apply(args=[delivery.pk]).result)
 
     # the sweep resent it, or found the job sending it (row locked) or done with it
     assert resent == resends(delivery).count() in (0, 1)
