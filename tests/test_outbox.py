@@ -123,7 +123,7 @@ def test_an_email_waiting_for_its_retry_is_resent_only_once_the_retry_is_overdue
     delivery.refresh_from_db()
     assert delivery.status == Delivery.Status.PENDING and delivery.attempts == 1
 
-    # 5 minutes after it was written, but the retry is not due for another 3
+    # past the window since it was written, but its retry is due only after 8½ minutes
     assert sweep(minutes_on=6, callbacks=django_capture_on_commit_callbacks) == 0
     assert sweep(minutes_on=12, callbacks=django_capture_on_commit_callbacks) == 0
     # the retry never came: 512 s and the 5-minute window later, the sweep sends it
