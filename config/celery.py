@@ -22,6 +22,12 @@ app.conf.beat_schedule = {
         "task": "flows.tasks.fire_timers",
         "schedule": 60.0,
     },
+    # The outbox: deliveries (emails …) whose job never reached a worker, enqueued again
+    # once their job is DELIVERY_RESEND_AFTER_MINUTES overdue.
+    "resend-deliveries": {
+        "task": "flows.tasks.resend_deliveries",
+        "schedule": 60.0,
+    },
     # Reminders and escalations: every quarter of an hour, so a deadline set during
     # the day is acted on the same day; the sweep does nothing on days off and
     # notifies nobody twice on the same day.

@@ -190,6 +190,13 @@ EMAIL_SUBJECT_PREFIX_DUTYCHAIN = os.environ.get("EMAIL_SUBJECT_PREFIX", "履责�
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # Outside channels, each a records.notifications.Channel subclass (in-app is always on).
 NOTIFICATION_CHANNELS = env_list("NOTIFICATION_CHANNELS", "records.notifications.EmailChannel")
+# The outbox (records/notifications.py): a pending delivery whose job is this many minutes
+# overdue is enqueued again by the sweep beat runs every minute. Its job was lost: published
+# by nobody (the process died between the commit and the publish) or lost by the broker. A
+# job that was only slow still sends once, so this only has to exceed the usual wait of a
+# delivery in the queue (a city's morning reminders are thousands of emails); a fraction
+# of a minute is allowed (the tests use seconds).
+DELIVERY_RESEND_AFTER_MINUTES = float(os.environ.get("DELIVERY_RESEND_AFTER_MINUTES", "5"))
 # Test hook only (tests/test_worker_reliability.py): a file whose presence makes a
 # delivery wait before sending, so a test can kill the worker mid-job. Never set it.
 DUTYCHAIN_TEST_DELIVERY_PAUSE = os.environ.get("DUTYCHAIN_TEST_DELIVERY_PAUSE", "")
@@ -210,6 +217,18 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
     # kombu's filesystem transport, with messages written atomically (see config/celery.py)
     CELERY_BROKER_TRANSPORT = "config.celery:AtomicFilesystemTransport"
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://", "redis+socket://", "sentinel://")):
+    # Redis gives a job that a worker took and never acknowledged (jobs are acknowledged
+    # when done, and the worker was killed) to another worker once it was taken this many
+    # seconds ago; kombu's default is an hour. It must exceed the longest job (the morning
+    # reminder sweep of a whole city: about 30 s; an email stuck on SMTP timeouts: a few
+    # times EMAIL_TIMEOUT) plus the longest retry wait (a retry waits its countdown in a
+    # worker, taken but unacknowledged: 16 s with flows/tasks.py's RETRY), or a job runs
+    # twice; five minutes leaves room for both. Redis looks for such jobs about every
+    # 100 s (kombu's default), so a killed worker's job runs again within about 7 minutes.
+    # tests/test_outbox.py keeps this above the longest retry wait.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 300)}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

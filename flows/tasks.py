@@ -1,4 +1,5 @@
-"""Background work on Celery: timers, opening quarters, reminders, deliveries.
+"""Background work on Celery: timers, opening quarters, reminders, deliveries and the
+outbox sweep that resends the deliveries whose job was lost.
 
 Every job is acknowledged late (a worker that dies mid-job gets it redelivered),
 retried with backoff, and safe to run twice. A job that still fails after its
@@ -10,6 +11,7 @@ import traceback
 from functools import partial
 
 from celery import Task, shared_task
+from celery.utils.time import get_exponential_backoff_interval
 from django.db import transaction
 from django.utils import timezone
 from viewflow.workflow.timers import fire_due_conditions, fire_due_timers
@@ -18,6 +20,15 @@ from records.workdays import Calendar, last_finished_quarter
 
 RETRY = dict(autoretry_for=(Exception,), retry_backoff=True, retry_backoff_max=600,
              retry_jitter=True, max_retries=5)
+
+
+def longest_retry_wait(task: Task, retries: int) -> int:
+    """The most seconds the retry after ``retries`` earlier ones waits: Celery's backoff for
+    the task's RETRY options, before its random jitter shortens it."""
+    if not task.retry_backoff:
+        return task.default_retry_delay
+    return get_exponential_backoff_interval(factor=int(max(1.0, task.retry_backoff)),
+                                            retries=retries, maximum=task.retry_backoff_max)
 
 
 class RecordedTask(Task):
@@ -98,12 +109,23 @@ def deliver(delivery_id: int) -> bool:
     """Send one notification through its outside channel (email …), exactly once."""
     from records.notifications import deliver_now, record_failed_attempt
 
+    retries = deliver.request.retries
     try:
         return deliver_now(delivery_id)
     except Exception as error:
         record_failed_attempt(delivery_id, f"{type(error).__name__}: {error}",
-                              final=deliver.request.retries >= deliver.max_retries)
+                              final=retries >= deliver.max_retries,
+                              retry_in=longest_retry_wait(deliver, retries))
         raise
+
+
+@shared_task(base=RecordedTask, **RETRY)
+def resend_deliveries(queue: str | None = None) -> int:
+    """The outbox sweep: deliveries whose job never arrived are enqueued again (on ``queue``,
+    when given), each still sent once."""
+    from records.notifications import delivery_resend_stale
+
+    return delivery_resend_stale(queue=queue)
 
 
 @shared_task(base=RecordedTask, **RETRY)

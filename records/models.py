@@ -658,7 +658,13 @@ class Urge(models.Model):
 
 
 class Delivery(models.Model):
-    """Sending one notification through one outside channel (email, SMS, DingTalk …)."""
+    """Sending one notification through one outside channel (email, SMS, DingTalk …).
+
+    An outbox row: written with its notification, it stays pending until a job sends it.
+    ``job_due_at`` is when the job last enqueued for it should run (when it was written,
+    or when a failed attempt's retry is due); a pending delivery whose job is long past due
+    was lost on the way and is enqueued again (records.notifications.delivery_resend_stale).
+    """
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -673,12 +679,17 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
+    job_due_at = models.DateTimeField(_("job due at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
         constraints = [models.UniqueConstraint(fields=["notification", "channel"],
                                                name="one_delivery_per_channel")]
+        # the resend sweep reads the pending ones alone, oldest job first, however many
+        # have been sent
+        indexes = [models.Index(fields=["job_due_at"], condition=Q(status="pending"),
+                                name="delivery_pending_job_due")]
 
     def __str__(self):
         return f"{self.channel} · {self.get_status_display()}"

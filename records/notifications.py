@@ -1,5 +1,12 @@
 """Notifications: in-app for everyone, and outside channels (email today; SMS or
-DingTalk/WeCom tomorrow, each one class) delivered by Celery, each exactly once."""
+DingTalk/WeCom tomorrow, each one class) delivered by Celery, each exactly once.
+
+Deliveries are an outbox: each is a row written in the transaction that notifies, and
+its job is published when that transaction commits. A process that dies between the
+commit and the publish, or a broker that loses the message, would leave it pending for
+ever; the resend sweep (``delivery_resend_stale``, on beat) enqueues those again, and
+``deliver_now``'s row lock and status check keep every send to one.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,7 @@ import logging
 import os
 import time
 from collections.abc import Iterable
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -18,7 +26,9 @@ from django.utils.module_loading import import_string
 
 from accounts.models import User
 
+from .audit import append_many
 from .models import Delivery, Notification
+from .services import audit_event
 
 logger = logging.getLogger(__name__)
 
@@ -156,8 +166,11 @@ def _pause_for_tests() -> None:
         time.sleep(0.05)
 
 
-def record_failed_attempt(delivery_id: int, error: str, *, final: bool = False) -> None:
-    """Count an attempt whose send raised and keep its error; the last one marks it failed.
+def record_failed_attempt(delivery_id: int, error: str, *, final: bool = False,
+                          retry_in: float = 0) -> None:
+    """Count an attempt whose send raised and keep its error; the last one marks it failed,
+    the others say when their retry is due (``retry_in`` seconds from now, at the latest),
+    so that the resend sweep leaves a delivery alone while its retry waits.
 
     deliver_now's own count of the attempt rolled back with the failed send, so it
     is recorded here, in one statement of its own.
@@ -165,7 +178,52 @@ def record_failed_attempt(delivery_id: int, error: str, *, final: bool = False) 
     changes = {"attempts": F("attempts") + 1, "last_error": error[:2000]}
     if final:
         changes["status"] = Delivery.Status.FAILED
+    else:
+        changes["job_due_at"] = timezone.now() + datetime.timedelta(seconds=retry_in)
     Delivery.objects.filter(pk=delivery_id).exclude(status=Delivery.Status.SENT).update(**changes)
+
+
+RESEND_BATCH = 2000  # deliveries a sweep enqueues again at most: a lost morning's go in a few
+
+
+def resend_after() -> datetime.timedelta:
+    return datetime.timedelta(minutes=settings.DELIVERY_RESEND_AFTER_MINUTES)
+
+
+def delivery_resend_stale(*, queue: str | None = None) -> int:
+    """Send again the emails (and other outside messages) whose job never arrived; returns
+    how many were enqueued.
+
+    A pending delivery whose job is more than DELIVERY_RESEND_AFTER_MINUTES overdue is
+    claimed (its job due again now, so that the next sweep leaves it alone for another
+    window), audited, and enqueued again when the claim commits. Two sweeps at once claim
+    each delivery once: a row another sweep holds, or that a job is sending right now, is
+    skipped. A job that was only late still sends once: deliver_now locks the row and
+    sends only what is not sent yet. Failed deliveries are the administrator's (failed
+    jobs), never resent here.
+    """
+    from flows.tasks import deliver  # the task module imports this one
+
+    now = timezone.now()
+    with transaction.atomic():
+        stale = list(
+            Delivery.objects.select_for_update(skip_locked=True)
+            .filter(status=Delivery.Status.PENDING, job_due_at__lt=now - resend_after())
+            .order_by("job_due_at")
+            .only("pk", "notification_id", "channel", "attempts", "job_due_at")[:RESEND_BATCH])
+        if not stale:
+            return 0
+        Delivery.objects.filter(pk__in=[d.pk for d in stale]).update(job_due_at=now)
+        append_many([audit_event(actor=None, action="delivery.resend", target=delivery,
+                                 notification=delivery.notification_id,
+                                 channel=delivery.channel, attempts=delivery.attempts,
+                                 job_was_due_at=delivery.job_due_at.isoformat())
+                     for delivery in stale])
+        for delivery in stale:
+            transaction.on_commit(partial(deliver.apply_async, (delivery.pk,), queue=queue))
+    logger.warning("Enqueued %d deliveries again whose job never arrived: %s", len(stale),
+                   [d.pk for d in stale][:20])
+    return len(stale)
 
 
 def mark_failed(delivery_id: int, error: str) -> None:

@@ -3,12 +3,14 @@
 Deadlines only act if their jobs are reliable: a job enqueued by a transaction
 that rolls back must never run, two sweeps running at once must notify and
 email each person once, a due timer must fire once, a failing channel must be
-retried and finally reported, and a worker killed in the middle of a delivery
-must leave it to be sent, once, by the next worker.
+retried and finally reported, a worker killed in the middle of a delivery
+must leave it to be sent, once, by the next worker, and so must a whole worker
+killed with it (within minutes, on Redis) or a process killed between its commit
+and the publish of the email's job (by the outbox sweep).
 
 Most tests use the in-process worker of tests/test_worker.py (a thread of this
-process, on a queue of its own, locmem email in ``mail.outbox``). The kill test
-runs a real prefork worker as a subprocess sharing the test database, so it,
+process, on a queue of its own, locmem email in ``mail.outbox``). The kill tests
+run a real prefork worker as a subprocess sharing the test database, so they,
 and the races (which need row locks), run on PostgreSQL only.
 """
 
@@ -37,7 +39,7 @@ from config.celery import app
 from flows import tasks
 from flows.quarterly import open_quarter
 from flows.reminders import sweep
-from records.models import Delivery, FailedJob, Notification
+from records.models import AuditEvent, Delivery, FailedJob, Notification
 from records.notifications import EmailChannel, notify
 
 from . import test_worker
@@ -262,11 +264,61 @@ def alive(pid):
     return state != "Z"
 
 
+class WorkerProcess:
+    """A real `celery worker` (prefork, one child) on a queue of its own, sharing the test
+    database; the test starts it (with settings of its own from the environment), kills it
+    and starts it again. Mail goes to files in ``tmp/mail``; each start logs to a file of
+    its own (``log``: the last one's)."""
+
+    def __init__(self, tmp_path, queue, env):
+        self.tmp, self.queue, self.env = tmp_path, queue, env
+        self.process, self.log, self.starts = None, None, 0
+
+    @property
+    def pid(self):
+        return self.process.pid
+
+    def start(self, **env):
+        assert self.process is None, "one worker at a time"
+        self.starts += 1
+        self.log = self.tmp / f"worker-{self.starts}.log"
+        command = [str(Path(sys.executable).parent / "celery"), "-A", "config", "worker",
+                   "--pool=prefork", "--concurrency=1", "-Q", self.queue,
+                   "-n", f"{self.queue}@%h", "--loglevel=info", "--without-gossip",
+                   "--without-mingle", "--without-heartbeat"]
+        with open(self.log, "w") as log:
+            self.process = subprocess.Popen(
+                command, cwd=BASE_DIR, env={**self.env, **env}, stdout=log,
+                stderr=subprocess.STDOUT, start_new_session=True)
+        return self
+
+    def kill(self):
+        """SIGKILL the worker and its child at once (their own session): nobody is left to
+        give back the job they hold."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+        self.process = None
+
+    def stop(self):
+        if self.process is None:
+            return
+        self.process.terminate()  # a warm shutdown
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.kill()
+        self.process = None
+
+    def logs(self):
+        return "\n".join(f"--- worker-{n}.log\n" + (self.tmp / f"worker-{n}.log").read_text()
+                         for n in range(1, self.starts + 1))
+
+
 @pytest.fixture
-def worker_process(transactional_db, postgres_only, tmp_path):
-    """A real `celery worker` (prefork, one child) on its own queue, sharing the test database."""
+def worker_processes(transactional_db, postgres_only, tmp_path):
+    """A ``WorkerProcess``, not started yet; stopped and its queue removed afterwards."""
     queue = f"dutychain-test-{uuid.uuid4().hex[:12]}"
-    var, mail_dir, log_path = tmp_path / "var", tmp_path / "mail", tmp_path / "worker.log"
+    var, mail_dir = tmp_path / "var", tmp_path / "mail"
     mail_dir.mkdir()
     env = {
         **os.environ,
@@ -289,27 +341,22 @@ def worker_process(transactional_db, postgres_only, tmp_path):
             "data_folder_in": str(broker / "queue"), "data_folder_out": str(broker / "queue"),
             "processed_folder": str(broker / "processed"), "store_processed": False,
             "control_folder": str(broker / "control")}
-    command = [str(Path(sys.executable).parent / "celery"), "-A", "config", "worker",
-               "--pool=prefork", "--concurrency=1", "-Q", queue, "-n", f"{queue}@%h",
-               "--loglevel=info", "--without-gossip", "--without-mingle",
-               "--without-heartbeat"]
-    with open(log_path, "w") as log, conf(**overrides):
+    worker = WorkerProcess(tmp_path, queue, env)
+    with conf(**overrides):
         drop_broker_connections()
-        process = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=log,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
-        process.tmp, process.log = tmp_path, log_path
         try:
-            yield process
+            yield worker
         finally:
             (tmp_path / "pause").unlink(missing_ok=True)  # a job still waiting finishes
-            process.terminate()  # a warm shutdown
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)  # its own session: the worker and its child
-                process.wait(timeout=10)
+            worker.stop()
             delete_queue(queue)
             drop_broker_connections()
+
+
+@pytest.fixture
+def worker_process(worker_processes):
+    """A real worker subprocess, started."""
+    return worker_processes.start()
 
 
 def test_a_worker_killed_in_the_middle_of_a_delivery_leaves_it_to_be_sent_once(
@@ -321,7 +368,7 @@ def test_a_worker_killed_in_the_middle_of_a_delivery_leaves_it_to_be_sent_once(
     delivery = one_delivery()  # enqueued to the subprocess's queue on commit
 
     def log():
-        return worker_process.log.read_text()
+        return worker_process.logs()
 
     assert wait_until(pid_file.exists, timeout=45), f"the worker never started the job:\n{log()}"
     child = int(pid_file.read_text())
@@ -345,3 +392,112 @@ def test_a_worker_killed_in_the_middle_of_a_delivery_leaves_it_to_be_sent_once(
     assert delivery.attempts == 1 and delivery.sent_at is not None
     assert not FailedJob.objects.exists()
     assert "WorkerLostError" in log()  # the worker saw its child die and requeued the job
+
+
+# -- 6. the outbox: a publish that never happened, a whole worker killed ----------------------
+
+
+# A process that notifies someone, commits, and is killed at the moment it would publish the
+# email's job: what a web or worker process dying between the commit and the publish leaves.
+DIES_AT_THE_PUBLISH = """
+import os, signal
+from unittest import mock
+import django
+django.setup()
+from accounts.models import Unit, User
+from flows import tasks
+from records.models import Notification
+from records.notifications import notify
+
+with mock.patch.object(tasks.deliver, "delay",
+                       side_effect=lambda *args: os.kill(os.getpid(), signal.SIGKILL)):
+    notify(recipients=[User.objects.get(username="head_sanitation")],
+           kind=Notification.Kind.ASSIGNED, record=Unit.objects.get(code="sanitation"),
+           title="一条通知")
+"""
+
+
+def sent_mail(worker):
+    return [path.read_text() for path in (worker.tmp / "mail").iterdir()]
+
+
+def assert_sent_once(worker, delivery):
+    messages = sent_mail(worker)
+    assert len(messages) == 1, worker.logs()
+    assert len(re.findall(r"^Message-ID: <notification-", messages[0], re.M)) == 1
+    assert "To: head_sanitation@dutychain.test" in messages[0]
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.SENT and delivery.attempts == 1
+    assert not FailedJob.objects.exists()
+
+
+def test_an_email_whose_publish_died_with_its_process_is_sent_once_by_the_outbox_sweep(
+        demo, worker_processes):
+    resend_after = 3  # seconds (DELIVERY_RESEND_AFTER_MINUTES: five minutes by default)
+    worker = worker_processes.start(DELIVERY_RESEND_AFTER_MINUTES=str(resend_after / 60))
+
+    dying = subprocess.run([sys.executable, "-c", DIES_AT_THE_PUBLISH], cwd=BASE_DIR,
+                           env=worker.env, capture_output=True, text=True, timeout=60)
+    died_at = time.monotonic()
+    assert dying.returncode == -signal.SIGKILL, dying.stderr
+    delivery = Delivery.objects.get()  # committed with its notification, its job never sent
+    assert delivery.status == Delivery.Status.PENDING
+
+    sweeps = 0
+
+    def sent_after_a_sweep():
+        # beat's job, every second here instead of every minute
+        nonlocal sweeps
+        tasks.resend_deliveries.delay(queue=worker.queue)
+        sweeps += 1
+        return Delivery.objects.get(pk=delivery.pk).status == Delivery.Status.SENT
+
+    assert wait_until(sent_after_a_sweep, timeout=45), f"never resent:\n{worker.logs()}"
+    # the window, then a sweep (every second here) and the worker's turn
+    assert time.monotonic() - died_at < resend_after + 15
+    # more sweeps change nothing: the email was sent, once
+    for _ in range(3):
+        tasks.resend_deliveries.delay(queue=worker.queue)
+    assert wait_until(lambda: worker.logs().count("resend_deliveries[") >= 2 * (sweeps + 3))
+    assert_sent_once(worker, delivery)
+    assert AuditEvent.objects.filter(action="delivery.resend", target_id=str(delivery.pk),
+                                     actor=None).count() == 1
+
+
+@pytest.fixture
+def redis_only():
+    if not app.conf.broker_url.startswith("redis"):
+        pytest.skip("needs Redis: the broker that gives a killed worker's jobs back after a "
+                    "visibility timeout")
+
+
+def test_a_whole_worker_killed_with_an_email_in_hand_sends_it_once_after_a_restart(
+        demo, worker_processes, redis_only):
+    visibility = 5  # seconds (CELERY_VISIBILITY_TIMEOUT: five minutes by default)
+    settings = {"CELERY_VISIBILITY_TIMEOUT": str(visibility),
+                "DELIVERY_RESEND_AFTER_MINUTES": "60"}  # the broker's doing, not the sweep's
+    pause, pid_file = worker_processes.tmp / "pause", worker_processes.tmp / "pause.pid"
+    worker = worker_processes.start(**settings)
+    pause.touch()  # the job waits just before sending, row locked, nothing committed
+
+    delivery = one_delivery()  # enqueued to the worker's queue on commit
+
+    assert wait_until(pid_file.exists, timeout=45), f"never started:\n{worker.logs()}"
+    child = int(pid_file.read_text())
+    worker.kill()  # the worker and its child at once: the job is taken, never acknowledged
+    killed_at = time.monotonic()
+    assert wait_until(lambda: not alive(child), timeout=10)
+    pause.unlink()
+    assert Delivery.objects.get(pk=delivery.pk).status == Delivery.Status.PENDING
+
+    # the process manager brings the worker back a few seconds later
+    time.sleep(visibility)
+    worker.start(**settings)
+
+    assert wait_until(lambda: Delivery.objects.get(pk=delivery.pk).status == "sent",
+                      timeout=45), f"the job never came back:\n{worker.logs()}"
+    assert time.monotonic() - killed_at < visibility + 30
+    time.sleep(1)
+    assert_sent_once(worker, delivery)
+    assert "flows.tasks.deliver" in worker.log.read_text()  # Redis gave the job back
+    assert not AuditEvent.objects.filter(action="delivery.resend").exists()
