@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('records', '0011_problem_ledger_order'),
+        ('records', '0014_part_extensions'),
     ]
 
     operations = [
