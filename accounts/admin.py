@@ -1,9 +1,12 @@
 """The administrator keeps the org chart here; every change is kept in its history."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
+from simple_history.admin import SimpleHistoryAdmin as BaseHistoryAdmin
 
 from .models import Delegation, Oversight, Post, Unit, User
 
@@ -13,6 +16,28 @@ class NoDeleteMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class SimpleHistoryAdmin(BaseHistoryAdmin):
+    """django-simple-history's admin, answering 404 for an id that is not one: Django's URL
+    ``<id>/history/`` also matches ``…/5/change/history/`` with the id "5/change", which
+    simple-history hands straight to the database (a 500)."""
+
+    def _require_id(self, object_id: str) -> None:
+        try:
+            self.model._meta.pk.to_python(unquote(object_id))
+        except (ValidationError, ValueError, TypeError):
+            raise Http404(_("No such item.")) from None
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._require_id(object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._require_id(object_id)
+        if not str(version_id).isdigit():
+            raise Http404(_("No such item."))
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 @admin.register(User)

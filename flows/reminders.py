@@ -8,6 +8,12 @@
 
 Runs on Celery beat; safe to run any number of times a day (one notification per
 person, item, kind and day, by the database's unique key).
+
+In a year whose holidays are not known (records.workdays.is_known: neither the library
+nor the administrator's confirmed entries cover it) any day may be a public holiday: the
+sweep sends nothing then, and tells the administrators and the secretary instead, once a
+day, which year to enter. Once it is entered the next sweep catches up: what is due soon
+or overdue by then is reminded and escalated as usual.
 """
 
 from __future__ import annotations
@@ -26,9 +32,10 @@ from viewflow.workflow.status import STATUS
 
 from accounts import chain
 from accounts.models import Oversight, Post, Unit
+from records.holidays import calendar_missing_notify
 from records.models import Notification, QuarterlyReport
 from records.notifications import item_key, notify
-from records.workdays import Calendar, add_working_days
+from records.workdays import Calendar, add_working_days, is_known, is_provisional
 
 from .models import CountersignPart
 from .viewsets import record_of_task
@@ -70,8 +77,13 @@ def _url(record) -> str:
 def sweep(today: datetime.date | None = None) -> dict[str, int]:
     """Send the day's reminders and escalations for every open task; returns counts by kind."""
     today = today or timezone.localdate()
-    calendar = Calendar(today - datetime.timedelta(days=7), today + datetime.timedelta(days=60))
     counts = defaultdict(int)
+    if not is_known(today.year):
+        told = calendar_missing_notify(today=today, years=[today.year])
+        if told:
+            counts[Kind.CALENDAR_MISSING] += len(told)
+        return dict(counts)
+    calendar = Calendar(today - datetime.timedelta(days=7), today + datetime.timedelta(days=60))
     if not calendar.is_workday(today):
         return dict(counts)
 
@@ -115,9 +127,13 @@ def sweep(today: datetime.date | None = None) -> dict[str, int]:
             if lead not in soon:
                 soon[lead] = add_working_days(today, lead)
             if today < due <= soon[lead] and (key, due) not in reminded:
+                title = _("Due on %(due)s: %(what)s") % {"due": due, "what": what}
+                if is_provisional(due):
+                    title = _("%(title)s (provisional: %(year)s is counted Monday to Friday "
+                              "until its holidays are entered)") % {"title": title,
+                                                                     "year": due.year}
                 counts[Kind.DUE_SOON] += len(notify(
-                    recipients=[owner], kind=Kind.DUE_SOON, **common,
-                    title=_("Due on %(due)s: %(what)s") % {"due": due, "what": what}))
+                    recipients=[owner], kind=Kind.DUE_SOON, **common, title=title[:200]))
             elif due == today:
                 counts[Kind.DUE_TODAY] += len(notify(
                     recipients=[owner], kind=Kind.DUE_TODAY, **common,

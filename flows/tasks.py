@@ -84,15 +84,24 @@ def open_quarter_if_due() -> int:
     """From the first working day of a quarter on, open the reports of the quarter just ended.
 
     Runs every morning; opening is idempotent, so a day the worker was down is
-    made up the next morning instead of being lost.
+    made up the next morning instead of being lost. In a year whose holidays are not
+    entered (today may be a public holiday, the deadlines would be guesses) it waits, and
+    tells the administrators and the secretary what to enter; the first morning after they
+    have, it opens the quarter.
     """
+    from records.holidays import calendar_missing_notify, opening_waits_for
+
     today = timezone.localdate()
+    year, quarter = last_finished_quarter(today)
+    waiting = opening_waits_for(year=year, quarter=quarter, today=today)
+    if waiting:
+        calendar_missing_notify(today=today, years=waiting)
+        return 0
     first = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)
     calendar = Calendar(first, today)
     days_so_far = (first + datetime.timedelta(days=n) for n in range((today - first).days + 1))
     if not any(calendar.is_workday(day) for day in days_so_far):
         return 0
-    year, quarter = last_finished_quarter(today)
     return open_quarter(year, quarter)
 
 

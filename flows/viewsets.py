@@ -56,13 +56,19 @@ class RecordColumnsMixin:
     item.short_description = _("Item")
 
     def deadline(self, task):
+        from records.templatetags.deadlines import provisional_mark
+
         record = record_of_task(task)
         due = getattr(record, "step_due_date", None) or getattr(record, "due_date", None)
         if not due:
             return ""
+        provisional = (record.step_due_date_is_provisional
+                       if isinstance(record, QuarterlyReport) else record.due_date_is_provisional)
+        mark = format_html(" {}", provisional_mark(due)) if provisional else ""
         if record.is_overdue:
-            return format_html('<span class="dc-overdue">{} · {}</span>', due, _("Overdue"))
-        return str(due)
+            return format_html('<span class="dc-overdue">{} · {}</span>{}', due, _("Overdue"),
+                               mark)
+        return format_html("{}{}", due, mark)
 
     deadline.short_description = _("Deadline")
 

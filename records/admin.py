@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import (
     AuditEvent,
+    CalendarYear,
     Circular,
     Delivery,
     FailedJob,
@@ -21,9 +22,57 @@ from .models import (
 
 @admin.register(WorkdayOverride)
 class WorkdayOverrideAdmin(admin.ModelAdmin):
-    list_display = ("date", "is_workday", "note")
+    """Days entered by hand; whole years on the calendar page (records/calendar_admin.py).
+    Every save and delete goes through records/holidays.py: audited, deadlines recounted."""
+
+    list_display = ("date", "weekday", "is_workday", "note")
     list_filter = ("is_workday",)
     date_hierarchy = "date"
+
+    def get_urls(self):
+        from django.urls import path
+
+        from .calendar_admin import calendar_view
+
+        page = self.admin_site.admin_view(lambda request: calendar_view(self, request))
+        return [path("calendar/", page, name="records_workdayoverride_calendar"),
+                *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {**(extra_context or {}),
+                                                 **self._explained()})
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return super().changeform_view(request, object_id, form_url,
+                                       {**(extra_context or {}), **self._explained()})
+
+    @staticmethod
+    def _explained() -> dict:
+        """What the explanation above the list and the form names: the library's years."""
+        from .workdays import library_years
+
+        return {"library": library_years()}
+
+    @admin.display(description=_("weekday"))
+    def weekday(self, override):
+        from .holiday_notice import weekday_name
+
+        return weekday_name(override.date)
+
+    def save_model(self, request, obj, form, change):
+        from .holidays import workday_override_save
+
+        workday_override_save(override=obj, by=request.user)
+
+    def delete_model(self, request, obj):
+        from .holidays import workday_overrides_delete
+
+        workday_overrides_delete(overrides=[obj], by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        from .holidays import workday_overrides_delete
+
+        workday_overrides_delete(overrides=list(queryset), by=request.user)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -35,6 +84,14 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(ReadOnlyAdmin):
+    """Years confirmed by an administrator, with the notice each was entered from."""
+
+    list_display = ("year", "confirmed_at", "confirmed_by", "note")
+    list_select_related = ("confirmed_by",)
 
 
 @admin.register(QuarterlyReport)

@@ -1,3 +1,6 @@
+"""What every page's frame shows: the bell's count, the menus' key, the calendar banner."""
+
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
@@ -8,7 +11,43 @@ def notifications(request):
     """The unread count in the header: one query, and only on pages that show it."""
     return {"unread_notifications": SimpleLazyObject(lambda: unread_count(request.user)),
             "can_bulk_sign_off": SimpleLazyObject(lambda: _can_bulk_sign_off(request.user)),
-            "menu_key": SimpleLazyObject(lambda: menu_key(request))}
+            "menu_key": SimpleLazyObject(lambda: menu_key(request)),
+            "calendar_missing": SimpleLazyObject(lambda: calendar_missing(request.user))}
+
+
+def calendar_missing(user) -> list[int]:
+    """The years whose holidays the administrators must enter now, for the banner that
+    administrators and the secretary see on every page ([] for everyone else).
+
+    No query while the library covers this year and, from November, the next. Otherwise
+    who the secretaries are (shared by the process's requests: accounts.chain) and, for
+    them and the administrators only, the confirmed years (shared for a minute:
+    records.workdays.confirmed_years).
+    """
+    from .workdays import library_years, missing_years, years_due
+
+    if not user.is_authenticated:
+        return []
+    today = timezone.localdate()
+    if all(year in library_years() for year in years_due(today)):
+        return []
+    if not (user.is_staff or user.is_superuser or _is_secretary(user, today)):
+        return []
+    return missing_years(today)
+
+
+def _is_secretary(user, today) -> bool:
+    """From the roles the page already read for its permission checks, if it did (free);
+    otherwise from the chain's answer, which the process's requests share."""
+    from accounts import chain
+    from accounts.models import Post
+
+    from .permissions import roles_read
+
+    roles = roles_read(user)
+    if roles is not None:
+        return Post.Role.SECRETARY in roles
+    return user in chain.holders(None, Post.Role.SECRETARY, today)
 
 
 def menu_key(request) -> str:

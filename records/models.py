@@ -20,8 +20,12 @@ class WorkdayOverride(models.Model):
     """
 
     date = models.DateField(_("date"), unique=True)
-    is_workday = models.BooleanField(_("working day"))
-    note = models.CharField(_("note"), max_length=100, blank=True)
+    is_workday = models.BooleanField(
+        _("working day"),
+        help_text=_("Ticked: people work that day (a weekend day worked in lieu). "
+                    "Unticked: a day off (a public holiday)."))
+    note = models.CharField(_("note"), max_length=100, blank=True,
+                            help_text=_("The festival, e.g. the Spring Festival."))
 
     class Meta:
         verbose_name = _("working-day override")
@@ -31,6 +35,33 @@ class WorkdayOverride(models.Model):
     def __str__(self):
         kind = _("working day") if self.is_workday else _("holiday")
         return f"{self.date} {kind}"
+
+
+class CalendarYear(models.Model):
+    """A year whose holidays and shifted working days an administrator has entered and confirmed.
+
+    A year is known (records.workdays.is_known) when chinese-calendar covers it or when
+    it has a row here, written by importing the State Council's notice or by confirming
+    the days entered by hand. Until then the product counts that year Monday–Friday
+    provisionally and its automatic work waits.
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), default=timezone.now)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("confirmed by"),
+                                     null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    source = models.TextField(_("notice text"), blank=True,
+                              help_text=_("The State Council's notice as it was pasted, if any."))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("confirmed calendar year")
+        verbose_name_plural = _("confirmed calendar years")
+        ordering = ["year"]
+
+    def __str__(self):
+        return str(self.year)
 
 
 class QuarterlyReport(models.Model):
@@ -118,6 +149,20 @@ class QuarterlyReport(models.Model):
     def is_overdue(self) -> bool:
         return bool(self.is_open and self.step_due_date
                     and self.step_due_date < timezone.localdate())
+
+    @property
+    def due_date_is_provisional(self) -> bool:
+        """The submission deadline was counted Monday–Friday in a year not entered yet."""
+        from .workdays import is_provisional
+
+        return self.is_open and is_provisional(self.due_date)
+
+    @property
+    def step_due_date_is_provisional(self) -> bool:
+        """The current step's deadline was counted Monday–Friday in a year not entered yet."""
+        from .workdays import is_provisional
+
+        return self.is_open and is_provisional(self.step_due_date)
 
 
 class Opinion(models.Model):
@@ -240,6 +285,9 @@ class Problem(models.Model):
 
     OPEN_STATUSES = (Status.ANALYSING, Status.PLAN_REVIEW, Status.RECTIFYING, Status.VERIFYING)
     DONE_STATUSES = (Status.CLOSED, Status.FILED)
+    # steps whose deadline is the unit's planned completion date, a date people chose: it is
+    # never counted in working days, so never provisional and never recounted
+    PLANNED_DATE_STEPS = ("rectify", "rectify_parts")
 
     problem_list = models.ForeignKey("ProblemList", verbose_name=_("problem list"), null=True,
                               blank=True, on_delete=models.PROTECT, related_name="problems")
@@ -313,6 +361,15 @@ class Problem(models.Model):
     @property
     def is_overdue(self) -> bool:
         return bool(self.is_open and self.due_date and self.due_date < timezone.localdate())
+
+    @property
+    def due_date_is_provisional(self) -> bool:
+        """The current step's deadline was counted Monday–Friday in a year not entered yet
+        (a planned completion date is the unit's own: never provisional)."""
+        from .workdays import is_provisional
+
+        return (self.is_open and self.step not in self.PLANNED_DATE_STEPS
+                and is_provisional(self.due_date))
 
     @property
     def is_four_winds(self) -> bool:
@@ -581,6 +638,7 @@ class Notification(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn by the submitter")
         URGED = "urged", _("Urged")
         NO_HOLDER = "no_holder", _("Nobody may act on a step")
+        CALENDAR_MISSING = "calendar_missing", _("Holiday arrangement not entered")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                   related_name="notifications", verbose_name=_("recipient"))

@@ -42,6 +42,11 @@ def _roles(user: User) -> set[str]:
     return cached
 
 
+def roles_read(user: User) -> set[str] | None:
+    """The user's roles if this request has read them already, else None (no query)."""
+    return getattr(user, "_dutychain_roles", None)
+
+
 def sees_everything(user: User) -> bool:
     """The secretary and the discipline committee oversee every unit."""
     if not user.is_authenticated:

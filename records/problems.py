@@ -23,7 +23,7 @@ from accounts.models import Unit, User
 from . import dates, permissions
 from .models import Evidence, ExtensionRequest, Opinion, Problem, ProgressNote
 from .services import audit, limited_text, working_days
-from .workdays import add_working_days
+from .workdays import Calendar, add_working_days
 
 Status = Problem.Status
 PLAN_FIELDS = ("root_cause", "measures", "planned_date")
@@ -113,18 +113,7 @@ def problem_create(*, by: User, unit: Unit, source: str, category: str, descript
 def problem_step_started(*, problem: Problem, step: str, owner: User,
                          on_behalf_of: User | None) -> Problem:
     """A new task of the problem's flow was assigned: its deadline, owner and grants."""
-    today = timezone.localdate()
-    if step == "analyse":
-        first = add_working_days(timezone.localdate(problem.registered_at),
-                                 working_days("problem_analyse"))
-        due = first if problem.root_cause == "" else max(
-            first, add_working_days(today, working_days("problem_revise")))
-    elif step == "approve_plan":
-        due = add_working_days(today, working_days("problem_plan_review"))
-    elif step == "rectify":
-        due = problem.planned_date
-    else:
-        due = add_working_days(today, working_days("problem_verify"))
+    due = problem_step_deadline(problem, step, timezone.localdate())
     problem.step, problem.assignee, problem.due_date = step, owner, due
     problem.save(update_fields=["step", "assignee", "due_date"])
     permissions.grant_view(problem, [owner, on_behalf_of])
@@ -132,6 +121,28 @@ def problem_step_started(*, problem: Problem, step: str, owner: User,
           on_behalf_of=on_behalf_of.username if on_behalf_of else None,
           due=due.isoformat() if due else None)
     return problem
+
+
+def problem_step_deadline(problem: Problem, step: str, started_on: datetime.date,
+                          calendar: Calendar | None = None) -> datetime.date | None:
+    """The deadline of a problem's ``step`` that started on ``started_on``: the one rule, asked
+    when the step starts and again when the calendar changes under it (records/holidays.py).
+
+    The analysis is due N working days after registration (a returned plan no sooner than
+    N working days after the return); an approval or a verification N working days after
+    it started; the rectification by the planned completion date, which people chose.
+    """
+    if step in Problem.PLANNED_DATE_STEPS:
+        return problem.planned_date
+    if step == "analyse":
+        first = add_working_days(timezone.localdate(problem.registered_at),
+                                 working_days("problem_analyse"), calendar)
+        if problem.root_cause == "":
+            return first
+        return max(first, add_working_days(started_on, working_days("problem_revise"), calendar))
+    if step == "approve_plan":
+        return add_working_days(started_on, working_days("problem_plan_review"), calendar)
+    return add_working_days(started_on, working_days("problem_verify"), calendar)
 
 
 def problem_part_started(*, problem: Problem, step: str, owner: User,

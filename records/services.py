@@ -17,7 +17,7 @@ from accounts.models import Unit, User
 
 from . import permissions
 from .models import AuditEvent, Opinion, QuarterlyReport
-from .workdays import add_working_days, quarter_end
+from .workdays import Calendar, add_working_days, quarter_end
 
 if TYPE_CHECKING:
     from viewflow.workflow.models import Process
@@ -62,9 +62,10 @@ def working_days(step: str) -> int:
     return settings.DUTYCHAIN_DEADLINES[step]
 
 
-def report_due_date(year: int, quarter: int) -> datetime.date:
-    """Submission deadline: N working days after the quarter ends."""
-    return add_working_days(quarter_end(year, quarter), working_days("report_submit"))
+def report_due_date(year: int, quarter: int, calendar: Calendar | None = None) -> datetime.date:
+    """Submission deadline: N working days after the quarter ends (the one rule: opening a
+    report and recounting it after the calendar changed both ask here)."""
+    return add_working_days(quarter_end(year, quarter), working_days("report_submit"), calendar)
 
 
 def validate_period(year: int, quarter: int, today: datetime.date | None = None) -> None:
@@ -131,7 +132,7 @@ def reports_open(*, openings: list[Opening], year: int, quarter: int, by: User |
     for opening in openings:
         report = QuarterlyReport(unit=opening.unit, year=year, quarter=quarter, due_date=due,
                                  step_due_date=due, process=opening.process, opened_by=by)
-        report.step_due_date = _step_due_date(report, step, today)
+        report.step_due_date = report_step_deadline(report, step, today)
         reports.append(report)
     QuarterlyReport.objects.bulk_create(reports)
     permissions.grant_view_many(
@@ -264,18 +265,26 @@ def report_step_started(*, report: QuarterlyReport, step: str, owner: User,
     """A new task of the report's flow was assigned: set its deadline and grant its owner."""
     from .audit import append
 
-    report.step_due_date = _step_due_date(report, step, timezone.localdate())
+    report.step_due_date = report_step_deadline(report, step, timezone.localdate())
     report.save(update_fields=["step_due_date", "updated_at"])
     permissions.grant_view(report, [owner, on_behalf_of])
     append(**_step_event(report, step, owner, on_behalf_of))
     return report
 
 
-def _step_due_date(report: QuarterlyReport, step: str, today: datetime.date) -> datetime.date:
+def report_step_deadline(report: QuarterlyReport, step: str, started_on: datetime.date,
+                         calendar: Calendar | None = None) -> datetime.date:
+    """The deadline of a report's ``step`` that started on ``started_on``: the one rule, asked
+    when the step starts and again when the calendar changes under it (records/holidays.py).
+
+    A review is due N working days after it started; a draft by the submission deadline,
+    and a returned report's revision no sooner than N working days after the return.
+    """
     if step == "review":
-        return add_working_days(today, working_days("report_review"))
+        return add_working_days(started_on, working_days("report_review"), calendar)
     if report.status == Status.RETURNED:
-        return max(report.due_date, add_working_days(today, working_days("report_revise")))
+        return max(report.due_date,
+                   add_working_days(started_on, working_days("report_revise"), calendar))
     return report.due_date
 
 

@@ -135,10 +135,12 @@ def test_across_the_national_day_holiday_reminders_fall_on_working_days(bureau, 
 
 def test_a_2027_deadline_follows_the_administrators_working_day_overrides(bureau, unit):
     from flows.quarterly import open_report
-    from records.models import WorkdayOverride
+    from records.models import CalendarYear, WorkdayOverride
 
-    # chinese-calendar stops at 2026; the administrator enters the 2027 New Year holiday
+    # chinese-calendar stops at 2026; the administrator enters the 2027 New Year holiday and
+    # confirms the year (until then the sweep waits in 2027: tests/test_calendar_automatic.py)
     WorkdayOverride.objects.create(date=D(2027, 1, 1), is_workday=False, note="元旦")
+    CalendarYear.objects.create(year=2027)
     report = open_report(unit=unit("legal"), year=2026, quarter=4)
     assert report.due_date == D(2027, 1, 15)  # 10 working days: 4–8 and 11–15 January
     assert kinds_on(D(2027, 1, 11)) == []

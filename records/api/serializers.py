@@ -94,6 +94,10 @@ def item_of(record) -> dict:
             "id": record.pk, "title": str(record), "status": record.status}
 
 
+PROVISIONAL = _("The deadline beside it was counted Monday to Friday in a year whose holidays "
+                "are not entered yet; it is counted again once they are.")
+
+
 class TaskSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     process = serializers.IntegerField(help_text=_("The process id."))
@@ -103,6 +107,7 @@ class TaskSerializer(serializers.Serializer):
     item = ItemSerializer()
     unit = UnitRefSerializer()
     deadline = serializers.DateField(allow_null=True)
+    deadline_provisional = serializers.BooleanField(help_text=PROVISIONAL)
     light = serializers.ChoiceField(choices=list(ledger.LIGHTS),
                                     help_text=_("Traffic light of the deadline."))
     created = serializers.DateTimeField()
@@ -346,12 +351,16 @@ class BulkSignOffResultSerializer(serializers.Serializer):
 class ReportSerializer(serializers.ModelSerializer):
     unit = UnitRefSerializer()
     is_overdue = serializers.BooleanField()
+    due_date_provisional = serializers.BooleanField(source="due_date_is_provisional",
+                                                    help_text=PROVISIONAL)
+    step_due_date_provisional = serializers.BooleanField(source="step_due_date_is_provisional",
+                                                         help_text=PROVISIONAL)
 
     class Meta:
         model = QuarterlyReport
         fields = ["id", "unit", "year", "quarter", "status", "version", "due_date",
-                  "step_due_date", "is_overdue", "submitted_at", "signed_off_at", "created_at",
-                  "updated_at"]
+                  "due_date_provisional", "step_due_date", "step_due_date_provisional",
+                  "is_overdue", "submitted_at", "signed_off_at", "created_at", "updated_at"]
 
 
 class ReportDetailSerializer(ReportSerializer):
@@ -379,12 +388,15 @@ class ProblemSerializer(serializers.ModelSerializer):
     assignee = serializers.SerializerMethodField()
     light = serializers.ChoiceField(choices=list(ledger.LIGHTS))
     step_title = serializers.CharField()
+    due_date_provisional = serializers.BooleanField(source="due_date_is_provisional",
+                                                    help_text=PROVISIONAL)
 
     class Meta:
         model = Problem
         fields = ["id", "unit", "source", "category", "description", "person_concerned",
                   "found_on", "registered_at", "status", "step", "step_title", "assignee",
-                  "due_date", "planned_date", "approved_date", "light", "problem_list"]
+                  "due_date", "due_date_provisional", "planned_date", "approved_date", "light",
+                  "problem_list"]
 
     @extend_schema_field(PersonSerializer(allow_null=True))
     def get_assignee(self, problem):

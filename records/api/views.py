@@ -176,6 +176,9 @@ def task_row(task: Task, lights: ledger.Lights) -> dict:
         "id": task.pk, "process": task.process_id, "flow": app_name, "step": step,
         "title": str(task.flow_task.task_title), "item": s.item_of(record), "unit": record.unit,
         "deadline": deadline, "light": light, "created": task.created,
+        "deadline_provisional": (record.step_due_date_is_provisional
+                                 if isinstance(record, QuarterlyReport)
+                                 else record.due_date_is_provisional),
         "actions": task_actions.open_actions(task),
     }
 
