@@ -153,6 +153,10 @@ def _fill(name, route, world):
         processes = [r.process_id for r in world["reports"] + world["problems"]]
         tasks = Task.objects.filter(process_id__in=processes, flow_task_type="HUMAN")
         return [{"pk": t.pk, "action": action} for t in tasks for action in actions_of(t)]
+    if name == "api:task_candidates":
+        processes = [r.process_id for r in world["reports"] + world["problems"]]
+        tasks = Task.objects.filter(process_id__in=processes, flow_task_type="HUMAN")
+        return [{"pk": t.pk} for t in tasks]
     if name == "workflow:transfer":
         processes = [r.process_id for r in world["reports"] + world["problems"]]
         tasks = Task.objects.filter(process_id__in=processes, flow_task_type="HUMAN")
