@@ -22,7 +22,7 @@ class RememberChainMiddleware:
 class PostHoldersOnlyMiddleware:
     """A session is honoured only while its person holds a post (accounts.access): one
     whose last post ended — today, or at midnight — is signed out at their next request and
-    told why. (The API's tokens are checked by records.api.authentication.)"""
+    told why. (The API's tokens are checked by api.authentication.)"""
 
     def __init__(self, get_response):
         self.get_response = get_response

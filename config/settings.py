@@ -70,6 +70,9 @@ INSTALLED_APPS = [
     "accounts",
     "records",
     "flows",
+    "web",
+    "api",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -104,7 +107,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "records.context_processors.notifications",
+                "web.context_processors.notifications",
             ],
         },
     },
@@ -290,21 +293,21 @@ CIRCULAR_ISSUER = os.environ.get("CIRCULAR_ISSUER", "中共市城市管理局机
 DUTYCHAIN_PDF_FONT = os.environ.get("DUTYCHAIN_PDF_FONT", "")
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "dutychain-demo")
 
-# API v1 (records/api): a token for programs, the session for the browser; JSON errors.
+# API v1 (api/): a token for programs, the session for the browser; JSON errors.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # first: an anonymous caller gets 401 with "WWW-Authenticate: Token"
-        "records.api.authentication.PostHolderTokenAuthentication",
+        "api.authentication.PostHolderTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "records.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "records.api.parsers.StrictJSONParser",
+        "api.parsers.StrictJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],

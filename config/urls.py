@@ -4,11 +4,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from viewflow.urls import Site
 
-from accounts.views import ChainAuthViewset
 from flows.quarterly import QuarterlyReportFlow
 from flows.rectification import RectificationFlow
-from flows.viewsets import ChainFlowViewset, ChainWorkflowApp
-from records.urls import CircularsApp, NotificationsApp, ProblemsApp, ReportsApp
+from flows.viewsets import ChainFlowViewset
+from web.auth import ChainAuthViewset
+from web.inbox import ChainWorkflowApp
+from web.urls import CircularsApp, NotificationsApp, ProblemsApp, ReportsApp
 
 site = Site(
     title=_("DutyChain"),
@@ -31,12 +32,12 @@ urlpatterns = [
     path("accounts/", ChainAuthViewset(with_profile_view=False).urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/v1/", include("records.api.urls")),
+    path("api/v1/", include("api.urls")),
     path("", site.urls),
 ]
 
-# errors outside the API's views are JSON under /api/ too (records/api/errors.py)
-handler400 = "records.api.errors.bad_request"
-handler403 = "records.api.errors.permission_denied"
-handler404 = "records.api.errors.page_not_found"
-handler500 = "records.api.errors.server_error"
+# errors outside the API's views are JSON under /api/ too (api/errors.py)
+handler400 = "api.errors.bad_request"
+handler403 = "api.errors.permission_denied"
+handler404 = "api.errors.page_not_found"
+handler500 = "api.errors.server_error"

@@ -38,7 +38,7 @@ from records.notifications import item_key, notify
 from records.workdays import Calendar, add_working_days, is_known, is_provisional
 
 from .models import CountersignPart
-from .viewsets import record_of_task
+from .selectors import record_of_task
 
 Kind = Notification.Kind
 UNIT_ROLES = {Post.Role.HEAD, Post.Role.LIAISON}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
@@ -148,3 +149,13 @@ def open_task_of(record: QuarterlyReport | Problem, user: User) -> Task | None:
 
 def task_url(task: Task) -> str:
     return task.flow_task.reverse("execute", args=[task.process_id, task.pk])
+
+
+def record_of_task(task):
+    """The report or problem a task moves along (both joined by ``with_records``)."""
+    for name in ("quarterly_report", "problem"):
+        try:
+            return getattr(task.process, name)
+        except ObjectDoesNotExist:
+            continue
+    return None

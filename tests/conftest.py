@@ -10,8 +10,8 @@ from django.urls import get_resolver
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from accounts.demo import load_demo
 from accounts.models import Unit, User
+from demo.bureau import load_demo
 
 # A fixed quarter whose deadlines we know: Q3 2026 ends on 30 September, and the
 # National Day holiday follows it.

@@ -11,8 +11,8 @@ from django.utils import timezone
 from viewflow.workflow.models import Process, Task
 
 from accounts import chain
-from accounts.demo import load_demo
 from accounts.models import Delegation, Oversight, Post, Unit, User
+from demo.bureau import load_demo
 from flows.quarterly import open_quarter, open_report
 from records.models import Opinion, QuarterlyReport
 

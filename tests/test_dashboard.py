@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
-from flows.demo import load_demo_problems
+from demo.problems import load_demo_problems
 from flows.rectification import register_problems
 from records.models import Problem
 

@@ -1,6 +1,6 @@
 """The demo's problem list: the 2026 Mid-Autumn and National Day spot check, in every state."""
 
-from flows.demo import SPOT_CHECK, load_demo_problems
+from demo.problems import SPOT_CHECK, load_demo_problems
 from records.models import AuditEvent, Problem, ProblemList
 
 

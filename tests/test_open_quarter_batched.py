@@ -340,7 +340,7 @@ def test_opening_unit_by_unit_costs_dozens_of_queries_a_unit(many_units):
 def test_two_workers_opening_the_same_units_at_once_open_each_once():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: SQLite serialises writers")
-    from accounts.demo import load_demo
+    from demo.bureau import load_demo
 
     load_demo(password="demo-pass-123")
     unit_ids = [u.pk for u in reporting_units()]

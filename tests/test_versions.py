@@ -305,7 +305,7 @@ def test_problem_versions_through_the_api_and_refused_to_outsiders(replanned, le
 
 
 def test_the_demo_has_a_plan_returned_once_and_resubmitted(bureau):
-    from flows.demo import load_demo_problems
+    from demo.problems import load_demo_problems
 
     load_demo_problems()
     sanitation = Problem.objects.get(unit__code="sanitation")

@@ -33,9 +33,9 @@ from django.core import mail
 from django.db import connection, transaction
 from viewflow.workflow.models import Task
 
-from accounts.demo import load_demo
 from accounts.models import Unit, User
 from config.celery import app
+from demo.bureau import load_demo
 from flows import tasks
 from flows.quarterly import open_quarter
 from flows.reminders import sweep

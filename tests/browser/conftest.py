@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.db import connections
 
-from accounts.demo import load_demo
+from demo.bureau import load_demo
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -4,7 +4,7 @@ in Chinese and in English, and the version pages compare each version with the o
 
 import pytest
 
-from flows.demo import RETURN_OPINION, REVISED_MEASURES, load_demo_problems
+from demo.problems import RETURN_OPINION, REVISED_MEASURES, load_demo_problems
 from records.models import Problem
 
 from .conftest import expect, follow, open_task_page

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
-from .typed import is_encodable
+from api.typed import is_encodable
 
 MAX_DEPTH = 32
 

@@ -16,11 +16,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from . import ledger, spreadsheets
-from .lateness import repeatedly_late
-from .models import Problem
-from .permissions import sees_everything
-from .services import audit
+from records import ledger, spreadsheets
+from records.lateness import repeatedly_late
+from records.models import Problem
+from records.permissions import sees_everything
+from records.services import audit
 
 PER_PAGE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -27,12 +27,14 @@ from viewflow.workflow.status import STATUS
 from accounts import chain
 from accounts.access import sign_in_refusal
 from accounts.models import Post
+from api import serializers as s
+from api import typed
+from api.errors import body
 from flows import actions as task_actions
 from flows import approvals, extensions
 from flows.bulk import bulk_sign_off, can_bulk_sign_off
 from flows.path import path_ahead
-from flows.selectors import history, open_task_of
-from flows.viewsets import record_of_task
+from flows.selectors import history, open_task_of, record_of_task
 from records import circulars, ledger, permissions, problems, selectors, sheets, urging, versions
 from records.forms import ReviewForm, bureau_people
 from records.models import (
@@ -46,12 +48,8 @@ from records.models import (
     QuarterlyReport,
     Urge,
 )
-from records.problem_views import pending_extension_or_404, visible_problem_or_404
 from records.services import audit
-
-from . import serializers as s
-from . import typed
-from .errors import body
+from web.problems import pending_extension_or_404, visible_problem_or_404
 
 ERRORS = {
     400: OpenApiResponse(s.ErrorSerializer, description="Invalid input."),

@@ -7,10 +7,10 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views import generic
 
-from .models import QuarterlyReport
-from .problem_views import visible_problem_or_404
-from .urging import detail_url, urge
-from .views import visible_report_or_404
+from records.models import QuarterlyReport
+from records.urging import detail_url, urge
+from web.problems import visible_problem_or_404
+from web.reports import visible_report_or_404
 
 
 class UrgeView(LoginRequiredMixin, generic.View):

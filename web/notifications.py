@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import generic
 
-from .models import Notification
+from records.models import Notification
 
 
 class NotificationListView(LoginRequiredMixin, generic.ListView):

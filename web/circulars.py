@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import generic
 
-from . import circulars, permissions
-from .forms import DateInput
-from .models import Circular, Problem, ProblemList
+from records import circulars, permissions
+from records.forms import DateInput
+from records.models import Circular, Problem, ProblemList
 
 # how many problems the form offers when no filter narrows them
 UNFILTERED_LIMIT = 300

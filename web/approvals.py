@@ -14,13 +14,12 @@ from django.views import generic
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from flows import approvals
+from flows.actions import TaskConflict
+from flows.selectors import task_url
 from records import permissions
 from records.forms import TransferForm
 from records.models import QuarterlyReport
-
-from . import approvals
-from .actions import TaskConflict
-from .selectors import task_url
 
 
 def _detail(record) -> str:

@@ -16,10 +16,9 @@ from flows.cancel import can_cancel
 from flows.path import path_ahead
 from flows.reminders import notices_for
 from flows.selectors import history, open_task_of, task_url
-
-from . import permissions, problems, urging, versions
-from .forms import OpinionForm, ProblemFormSet, ProblemListForm
-from .models import Evidence, ExtensionRequest, Problem
+from records import permissions, problems, urging, versions
+from records.forms import OpinionForm, ProblemFormSet, ProblemListForm
+from records.models import Evidence, ExtensionRequest, Problem
 
 
 def visible_problem_or_404(user, pk) -> Problem:

@@ -2,19 +2,16 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 
-from flows import approval_views
-
-from . import (
-    bulk_views,
-    circular_views,
-    ledger_views,
-    notification_views,
-    problem_views,
-    sheet_views,
-    urge_views,
-    views,
-)
-from .models import Problem
+from records.models import Problem
+from web import approvals as approval_views
+from web import bulk as bulk_views
+from web import circulars as circular_views
+from web import ledger as ledger_views
+from web import notifications as notification_views
+from web import problems as problem_views
+from web import reports as views
+from web import sheets as sheet_views
+from web import urges as urge_views
 
 
 class ReportsApp(Application):

@@ -8,7 +8,7 @@ import datetime
 from django.conf import settings
 from django.db import transaction
 
-from .models import Oversight, Post, Unit, User
+from accounts.models import Oversight, Post, Unit, User
 
 START = datetime.date(2022, 1, 1)
 

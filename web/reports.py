@@ -18,11 +18,10 @@ from flows.cancel import can_cancel
 from flows.path import path_ahead
 from flows.reminders import notices_for
 from flows.selectors import history, open_task_of, task_url
-
-from . import permissions, selectors, services, urging, versions
-from .forms import BoardFilterForm, OpenReportForm, ReportContentForm
-from .models import AuditEvent, Problem, QuarterlyReport
-from .workdays import last_finished_quarter
+from records import permissions, selectors, services, urging, versions
+from records.forms import BoardFilterForm, OpenReportForm, ReportContentForm
+from records.models import AuditEvent, Problem, QuarterlyReport
+from records.workdays import last_finished_quarter
 
 
 def visible_report_or_404(user, pk) -> QuarterlyReport:
@@ -233,7 +232,7 @@ class VersionView(LoginRequiredMixin, generic.TemplateView):
     model = QuarterlyReport
 
     def get_context_data(self, **kwargs):
-        from .problem_views import visible_problem_or_404
+        from web.problems import visible_problem_or_404
 
         user = self.request.user
         if self.model is QuarterlyReport:

@@ -8,10 +8,10 @@ from django.shortcuts import redirect
 from django.utils.http import content_disposition_header
 from django.views import generic
 
-from . import sheets
-from .models import QuarterlyReport
-from .problem_views import visible_problem_or_404
-from .views import visible_report_or_404
+from records import sheets
+from records.models import QuarterlyReport
+from web.problems import visible_problem_or_404
+from web.reports import visible_report_or_404
 
 
 class SheetDownloadView(LoginRequiredMixin, generic.View):

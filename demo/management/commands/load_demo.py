@@ -1,13 +1,13 @@
 from django.core.management.base import BaseCommand
 
-from accounts.demo import load_demo
+from demo.bureau import load_demo
 
 
 class Command(BaseCommand):
     help = "Load the demo urban-management bureau and its problem list (safe to run again)."
 
     def handle(self, *args, **options):
-        from flows.demo import load_demo_problems
+        from demo.problems import load_demo_problems
 
         counts = load_demo()
         self.stdout.write(self.style.SUCCESS(

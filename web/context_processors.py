@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
-from .notifications import unread_count
+from records.notifications import unread_count
 
 
 def notifications(request):
@@ -24,7 +24,7 @@ def calendar_missing(user) -> list[int]:
     them and the administrators only, the confirmed years (shared for a minute:
     records.workdays.confirmed_years).
     """
-    from .workdays import library_years, missing_years, years_due
+    from records.workdays import library_years, missing_years, years_due
 
     if not user.is_authenticated:
         return []
@@ -41,8 +41,7 @@ def _is_secretary(user, today) -> bool:
     otherwise from the chain's answer, which the process's requests share."""
     from accounts import chain
     from accounts.models import Post
-
-    from .permissions import roles_read
+    from records.permissions import roles_read
 
     roles = roles_read(user)
     if roles is not None:

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Post, Unit, User
+from api.typed import PersonRef
 from flows.actions import ACTION_NAMES
 from records import ledger
 from records.models import (
@@ -23,8 +24,6 @@ from records.models import (
     Version,
 )
 from records.versions import DELETE, EQUAL, INSERT
-
-from .typed import PersonRef
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -15,11 +15,10 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from accounts.models import Unit, User
+from flows.rectification import register_problems
 from records import problems
 from records.models import Problem, ProblemList
 from records.workdays import add_working_days
-
-from .rectification import register_problems
 
 SPOT_CHECK = "2026年中秋国庆节日期间明察暗访"
 ITEMS = [

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DemoConfig(AppConfig):
+    """The demo bureau: `manage.py load_demo`."""
+
+    name = "demo"
