@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Organisation chart")
 
     def ready(self):
-        from . import signals  # noqa: F401 - audits logins, logouts and failures
+        from . import signals  # noqa: F401 - a new version of the chart on every change

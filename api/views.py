@@ -35,7 +35,10 @@ from flows import approvals, extensions
 from flows.bulk import bulk_sign_off, can_bulk_sign_off
 from flows.path import path_ahead
 from flows.selectors import history, open_task_of, record_of_task
-from records import circulars, ledger, permissions, problems, selectors, sheets, urging, versions
+from records import ledger, permissions, selectors, versions
+from records.audit import audit
+from records.documents import circulars as circular_docx
+from records.documents.sheet_pdf import SheetUnavailable
 from records.forms import ReviewForm, bureau_people
 from records.models import (
     Circular,
@@ -48,7 +51,8 @@ from records.models import (
     QuarterlyReport,
     Urge,
 )
-from records.services import audit
+from records.services import circulars, problems, sheets
+from records.services import urges as urging
 from web.problems import pending_extension_or_404, visible_problem_or_404
 
 ERRORS = {
@@ -604,7 +608,7 @@ class CircularDetailView(APIView):
                    summary="One circular with the problems it names, by unit.")
     def get(self, request, pk):
         circular = _readable_circular(request, pk)
-        named = [p for group in circulars.circular_problems(circular) for p in group.problems]
+        named = [p for group in selectors.circular_problems(circular) for p in group.problems]
         visible = set(permissions.visible(request.user, Problem)
                       .filter(pk__in=[p.pk for p in named]).values_list("pk", flat=True))
         rows = [{"id": p.pk, "unit": p.unit, "category": p.category,
@@ -615,15 +619,15 @@ class CircularDetailView(APIView):
 
 class CircularDocxView(APIView):
     @extend_schema(
-        responses={(200, circulars.DOCX_CONTENT_TYPE): OpenApiTypes.BINARY,
+        responses={(200, circular_docx.DOCX_CONTENT_TYPE): OpenApiTypes.BINARY,
                    **errors(401, 403, 404)},
         summary="The circular as a .docx (GB/T 9704 layout; audited).")
     def get(self, request, pk):
         circular = _readable_circular(request, pk)
         content = circulars.circular_download(circular=circular, by=request.user)
-        response = HttpResponse(content, content_type=circulars.DOCX_CONTENT_TYPE)
+        response = HttpResponse(content, content_type=circular_docx.DOCX_CONTENT_TYPE)
         response["Content-Disposition"] = content_disposition_header(
-            as_attachment=True, filename=circulars.docx_filename(circular))
+            as_attachment=True, filename=circular_docx.docx_filename(circular))
         return response
 
 
@@ -648,8 +652,8 @@ class SheetView(APIView):
             record = visible_problem_or_404(request.user, pk)
         try:
             content, content_type, filename = sheets.sheet_print(
-                record=record, by=request.user, fmt=self.fmt)
-        except sheets.SheetUnavailable as error:
+                record=record, steps=history(record), by=request.user, fmt=self.fmt)
+        except SheetUnavailable as error:
             return Response(body(error.message), status=status.HTTP_503_SERVICE_UNAVAILABLE)
         response = HttpResponse(content, content_type=content_type)
         response["Content-Disposition"] = content_disposition_header(

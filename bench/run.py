@@ -183,15 +183,15 @@ def measure_sweep(runs: int) -> dict:
 
     from django.utils import timezone
 
-    from flows import tasks
     from flows.reminders import sweep
+    from records import tasks as record_tasks
     from records.workdays import add_working_days
 
     # a working morning a week on from the seed's last sweep: every overdue item is due for
     # its weekly escalation again, and the next days' deadlines for their reminders
     morning = add_working_days(timezone.localdate() + datetime.timedelta(days=6), 1)
     times, counts = [], None
-    with mock.patch.object(tasks.deliver, "delay"):
+    with mock.patch.object(record_tasks.deliver, "delay"):
         for _i in range(runs):
             try:
                 with transaction.atomic():

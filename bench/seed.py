@@ -109,9 +109,10 @@ def quiet_background():
     """While seeding: no org-chart re-derivation jobs (no record exists while the chart is
     built) and no outside deliveries (they stay pending, as before a mail worker runs)."""
     from flows import tasks
+    from records import tasks as record_tasks
 
     with mock.patch.object(tasks.rederive_grants, "delay"), \
-            mock.patch.object(tasks.deliver, "delay"):
+            mock.patch.object(record_tasks.deliver, "delay"):
         yield
 
 

@@ -25,7 +25,7 @@ app.conf.beat_schedule = {
     # The outbox: deliveries (emails …) whose job never reached a worker, enqueued again
     # once their job is DELIVERY_RESEND_AFTER_MINUTES overdue.
     "resend-deliveries": {
-        "task": "flows.tasks.resend_deliveries",
+        "task": "records.tasks.resend_deliveries",
         "schedule": 60.0,
     },
     # Reminders and escalations: every quarter of an hour, so a deadline set during

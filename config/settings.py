@@ -288,7 +288,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The issuing body printed on circulars.
 CIRCULAR_ISSUER = os.environ.get("CIRCULAR_ISSUER", "中共市城市管理局机关纪律检查委员会")
 # A TrueType Chinese font the approval sheet PDF embeds (empty: Debian's WenQuanYi or
-# AR PL UMing, else reportlab's built-in font, see records/sheets.py); `manage.py check`
+# AR PL UMing, else reportlab's built-in font, see records/documents/sheet_pdf.py); `manage.py check`
 # warns when the font set here cannot be used.
 DUTYCHAIN_PDF_FONT = os.environ.get("DUTYCHAIN_PDF_FONT", "")
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "dutychain-demo")

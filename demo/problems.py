@@ -16,8 +16,8 @@ from viewflow.workflow.status import STATUS
 
 from accounts.models import Unit, User
 from flows.rectification import register_problems
-from records import problems
 from records.models import Problem, ProblemList
+from records.services import problems
 from records.workdays import add_working_days
 
 SPOT_CHECK = "2026年中秋国庆节日期间明察暗访"

@@ -25,7 +25,6 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from accounts.models import User
-from records import problems, services
 from records.forms import (
     CountersignPartForm,
     EvidenceForm,
@@ -37,6 +36,8 @@ from records.forms import (
     ReviewForm,
     TransferForm,
 )
+from records.services import problems
+from records.services import reports as services
 
 from . import qualification
 from .base import on_behalf_of

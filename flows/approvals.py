@@ -23,8 +23,11 @@ from viewflow.workflow.status import STATUS
 
 from accounts import chain
 from accounts.models import Post, User
-from records import notifications, permissions, problems, services
+from records import notifications, permissions
+from records.audit import audit
 from records.models import CopyTo, Notification, Opinion, Problem, QuarterlyReport
+from records.services import problems
+from records.services import reports as services
 
 from . import routing
 from .actions import TaskConflict, flow_key, own_open_task
@@ -176,7 +179,7 @@ def transfer(*, task_pk: int, by: User, to: User | None, reason: str) -> Task:
         permissions.grant_view(record, [to])
         if isinstance(record, Problem):
             Problem.objects.filter(pk=record.pk).update(assignee=to)
-        services.audit(actor=by, action="task.transfer", target=record, task=task.pk,
+        audit(actor=by, action="task.transfer", target=record, task=task.pk,
                        step=task.flow_task.name, from_user=by.username, to_user=to.username,
                        reason=reason)
         notifications.notify(
@@ -221,7 +224,7 @@ def copy_to(*, record: Model, recipients: Iterable[User], by: User | None, task:
         for u in sorted(people, key=lambda u: u.pk) if u.pk not in already])
     if copies:
         permissions.grant_view(record, [c.recipient for c in copies])
-        services.audit(actor=by, action="record.copy_to", target=record, step=step,
+        audit(actor=by, action="record.copy_to", target=record, step=step,
                        to=sorted(c.recipient.username for c in copies))
         notifications.notify(
             recipients=[c.recipient for c in copies], kind=Notification.Kind.COPIED,

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Post, User
 from records import permissions
+from records.audit import audit
 from records.models import Opinion, Problem, QuarterlyReport
-from records.services import audit
 
 from .quarterly import QuarterlyReportFlow
 from .rectification import RectificationFlow

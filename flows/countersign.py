@@ -39,7 +39,7 @@ from viewflow.workflow.nodes.split import SplitActivation
 from viewflow.workflow.nodes.view import ViewActivation
 
 from accounts.models import Unit, User
-from records.services import audit
+from records.audit import audit
 
 from . import nodes
 from .models import CountersignPart

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from accounts import chain
 from accounts.models import User
-from records import problems
 from records.models import ExtensionRequest, Problem
+from records.services import problems
 
 from . import countersign, routing
 from .models import CountersignPart

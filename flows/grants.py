@@ -23,8 +23,8 @@ from viewflow.workflow.models import Task
 from accounts import chain
 from accounts.models import Unit, User
 from records import permissions
+from records.audit import audit
 from records.models import CopyTo, Problem, QuarterlyReport
-from records.services import audit
 
 from .selectors import OPEN_STATUSES
 

@@ -18,8 +18,8 @@ from viewflow.workflow.models import Task
 
 from accounts import chain
 from accounts.models import User
+from records.deadlines import working_days
 from records.models import Problem, QuarterlyReport
-from records.services import working_days
 from records.workdays import add_working_days
 
 from . import countersign, routing

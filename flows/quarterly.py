@@ -16,8 +16,8 @@ from viewflow.workflow.status import STATUS
 
 from accounts import chain
 from accounts.models import Unit, User
-from records import services
 from records.models import QuarterlyReport
+from records.services import reports as services
 
 from . import views
 from .base import ChainFlowMixin, on_behalf_of

@@ -14,8 +14,9 @@ from viewflow.workflow import flow
 
 from accounts import chain
 from accounts.models import Unit, User
-from records import permissions, problems
+from records import permissions
 from records.models import Problem, ProblemList
+from records.services import problems
 
 from . import countersign, extensions, routing, views
 from .base import ChainFlowMixin, on_behalf_of

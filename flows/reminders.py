@@ -32,9 +32,9 @@ from viewflow.workflow.status import STATUS
 
 from accounts import chain
 from accounts.models import Oversight, Post, Unit
-from records.holidays import calendar_missing_notify
 from records.models import Notification, QuarterlyReport
 from records.notifications import item_key, notify
+from records.services.calendar import calendar_missing_notify
 from records.workdays import Calendar, add_working_days, is_known, is_provisional
 
 from .models import CountersignPart

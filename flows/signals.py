@@ -8,9 +8,9 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from accounts.access import sign_out_if_postless
 from accounts.models import Delegation, Oversight, Post, Unit
-from records.services import audit
+from records.audit import audit
+from records.services.accounts import account_sign_out_if_postless
 
 
 def enqueue_rederive(unit_ids: set[int]) -> None:
@@ -44,7 +44,7 @@ def post_changed(sender, instance: Post, created, **kwargs):
     audit_chart_change(instance, created)
     enqueue_rederive(subtree({instance.unit_id}))
     if instance.valid_to and instance.valid_to < timezone.localdate():
-        sign_out_if_postless(user=instance.user, reason="post ended", post=instance.pk)
+        account_sign_out_if_postless(user=instance.user, reason="post ended", post=instance.pk)
 
 
 @receiver(post_save, sender=Oversight)

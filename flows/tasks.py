@@ -1,51 +1,19 @@
-"""Background work on Celery: timers, opening quarters, reminders, deliveries and the
-outbox sweep that resends the deliveries whose job was lost.
+"""The flows' background work on Celery: timers, opening quarters, reminders, grants.
 
-Every job is acknowledged late (a worker that dies mid-job gets it redelivered),
-retried with backoff, and safe to run twice. A job that still fails after its
-retries is recorded as a ``FailedJob`` for the administrator to see and re-run.
+Every job is acknowledged late, retried with backoff, safe to run twice, and recorded as a
+``FailedJob`` when it fails for good (records.tasks.RecordedTask).
 """
 
 import datetime
-import traceback
 from functools import partial
 
-from celery import Task, shared_task
-from celery.utils.time import get_exponential_backoff_interval
+from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 from viewflow.workflow.timers import fire_due_conditions, fire_due_timers
 
+from records.tasks import RETRY, RecordedTask
 from records.workdays import Calendar, last_finished_quarter
-
-RETRY = dict(autoretry_for=(Exception,), retry_backoff=True, retry_backoff_max=600,
-             retry_jitter=True, max_retries=5)
-
-
-def longest_retry_wait(task: Task, retries: int) -> int:
-    """The most seconds the retry after ``retries`` earlier ones waits: Celery's backoff for
-    the task's RETRY options, before its random jitter shortens it."""
-    if not task.retry_backoff:
-        return task.default_retry_delay
-    return get_exponential_backoff_interval(factor=int(max(1.0, task.retry_backoff)),
-                                            retries=retries, maximum=task.retry_backoff_max)
-
-
-class RecordedTask(Task):
-    """Keeps a record of a job that failed for good, instead of dropping it."""
-
-    acks_late = True
-    reject_on_worker_lost = True
-
-    def on_failure(self, exc, task_id, args, kwargs, einfo):
-        from records.models import FailedJob
-
-        FailedJob.objects.create(
-            task_name=self.name, task_id=task_id or "", args=list(args or []),
-            kwargs=dict(kwargs or {}), error=f"{type(exc).__name__}: {exc}"[:2000],
-            traceback="".join(traceback.format_exception(exc))[-20000:],
-        )
-        super().on_failure(exc, task_id, args, kwargs, einfo)
 
 
 @shared_task(base=RecordedTask, **RETRY)
@@ -89,7 +57,7 @@ def open_quarter_if_due() -> int:
     tells the administrators and the secretary what to enter; the first morning after they
     have, it opens the quarter.
     """
-    from records.holidays import calendar_missing_notify, opening_waits_for
+    from records.services.calendar import calendar_missing_notify, opening_waits_for
 
     today = timezone.localdate()
     year, quarter = last_finished_quarter(today)
@@ -114,30 +82,6 @@ def remind() -> dict:
 
 
 @shared_task(base=RecordedTask, **RETRY)
-def deliver(delivery_id: int) -> bool:
-    """Send one notification through its outside channel (email …), exactly once."""
-    from records.notifications import deliver_now, record_failed_attempt
-
-    retries = deliver.request.retries
-    try:
-        return deliver_now(delivery_id)
-    except Exception as error:
-        record_failed_attempt(delivery_id, f"{type(error).__name__}: {error}",
-                              final=retries >= deliver.max_retries,
-                              retry_in=longest_retry_wait(deliver, retries))
-        raise
-
-
-@shared_task(base=RecordedTask, **RETRY)
-def resend_deliveries(queue: str | None = None) -> int:
-    """The outbox sweep: deliveries whose job never arrived are enqueued again (on ``queue``,
-    when given), each still sent once."""
-    from records.notifications import delivery_resend_stale
-
-    return delivery_resend_stale(queue=queue)
-
-
-@shared_task(base=RecordedTask, **RETRY)
 def rederive_grants(unit_ids: list[int]) -> dict:
     """Bring the record grants of these units in line with today's org chart."""
     from flows.grants import rederive_for_units
@@ -148,9 +92,9 @@ def rederive_grants(unit_ids: list[int]) -> dict:
 @shared_task(base=RecordedTask, **RETRY)
 def rederive_grants_for_today() -> dict:
     """Each night: periods that start today or ended yesterday take effect on the grants."""
-    from accounts.access import sign_out_if_postless
     from accounts.models import Delegation, Oversight, Post
     from flows.grants import rederive_for_units, subtree, units_of_people
+    from records.services.accounts import account_sign_out_if_postless
 
     today = timezone.localdate()
     yesterday = today - datetime.timedelta(days=1)
@@ -164,5 +108,5 @@ def rederive_grants_for_today() -> dict:
             units |= units_of_people({absent, acting})
     # a person whose last post ended yesterday is signed out everywhere this night
     for post in Post.objects.filter(valid_to=yesterday).select_related("user"):
-        sign_out_if_postless(user=post.user, reason="post ended", post=post.pk)
+        account_sign_out_if_postless(user=post.user, reason="post ended", post=post.pk)
     return rederive_for_units(sorted(units)) if units else {}

@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import generic
 
-from records import problems, services
 from records.forms import (
     CountersignPartForm,
     EvidenceForm,
@@ -21,6 +20,8 @@ from records.forms import (
     TransferForm,
 )
 from records.models import Problem, QuarterlyReport
+from records.services import problems
+from records.services import reports as services
 from records.versions import latest_changes
 
 from . import countersign, qualification

@@ -23,7 +23,7 @@ from .models import (
 @admin.register(WorkdayOverride)
 class WorkdayOverrideAdmin(admin.ModelAdmin):
     """Days entered by hand; whole years on the calendar page (records/calendar_admin.py).
-    Every save and delete goes through records/holidays.py: audited, deadlines recounted."""
+    Every save and delete goes through records/services/calendar.py: audited, deadlines recounted."""
 
     list_display = ("date", "weekday", "is_workday", "note")
     list_filter = ("is_workday",)
@@ -60,17 +60,17 @@ class WorkdayOverrideAdmin(admin.ModelAdmin):
         return weekday_name(override.date)
 
     def save_model(self, request, obj, form, change):
-        from .holidays import workday_override_save
+        from .services.calendar import workday_override_save
 
         workday_override_save(override=obj, by=request.user)
 
     def delete_model(self, request, obj):
-        from .holidays import workday_overrides_delete
+        from .services.calendar import workday_overrides_delete
 
         workday_overrides_delete(overrides=[obj], by=request.user)
 
     def delete_queryset(self, request, queryset):
-        from .holidays import workday_overrides_delete
+        from .services.calendar import workday_overrides_delete
 
         workday_overrides_delete(overrides=list(queryset), by=request.user)
 

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import connection, transaction
 
+from accounts.models import User
+
 from .models import AuditEvent
 
 # the request being served, so events record where they came from
@@ -126,3 +128,20 @@ def verify(chunk_size: int = 5000) -> tuple[int, Finding | None]:
         prev = event.hash
         checked += 1
     return checked, None
+
+
+def audit_event(*, actor: User | None, action: str, target, **data) -> dict:
+    """The fields of one audit event, for records.audit.append (or append_many)."""
+    return dict(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        target_type=target._meta.label_lower,
+        target_id=str(target.pk),
+        data=data,
+    )
+
+
+def audit(*, actor: User | None, action: str, target, **data) -> AuditEvent | None:
+    """Append one event to the audit trail (hash-chained: see records/audit.py; within
+    audit.together(), when that block ends)."""
+    return append(**audit_event(actor=actor, action=action, target=target, **data))

@@ -4,7 +4,7 @@ Where the administrator sees which years the product knows (this year and the ne
 the library, entered on … by …, or missing), pastes the State Council's notice to enter a
 year in one go — the days read from it are shown by festival, with anything odd, for
 confirmation before anything is saved — and confirms a year whose days were entered by
-hand. The writes are records/holidays.py's services.
+hand. The writes are records/services/calendar.py's services.
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import holiday_notice, holidays
+from . import holiday_notice
 from .models import CalendarYear, WorkdayOverride
+from .services import calendar as holidays
 from .workdays import library_years
 
 TEMPLATE = "admin/records/workdayoverride/calendar.html"

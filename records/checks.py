@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 def pdf_font_check(app_configs=None, **kwargs):
     """A font set in DUTYCHAIN_PDF_FONT must be usable; without one, the approval sheet's PDF
     takes an installed TrueType Chinese font or reportlab's built-in one, so no warning."""
-    from .sheets import SheetUnavailable, pdf_font_path
+    from .documents.sheet_pdf import SheetUnavailable, pdf_font_path
 
     try:
         pdf_font_path()

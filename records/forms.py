@@ -257,7 +257,7 @@ class ProgressForm(forms.Form):
 
 
 class EvidenceForm(forms.Form):
-    # empty files are refused by records.problems.validate_evidence, whose message names the file
+    # empty files are refused by records.services.problems.validate_evidence, whose message names the file
     file = forms.FileField(label=_("Evidence file"), allow_empty_file=True,
                            help_text=_("PDF, Word, Excel or images."))
 
@@ -268,7 +268,7 @@ class CountersignPartForm(forms.Form):
     text = forms.CharField(label=_("Your unit's part"), max_length=4000,
                            widget=forms.Textarea(attrs={"rows": 5}),
                            help_text=_("What your unit did to rectify the problem."))
-    # empty files are refused by records.problems.validate_evidence, whose message names the file
+    # empty files are refused by records.services.problems.validate_evidence, whose message names the file
     file = forms.FileField(label=_("Evidence file"), required=False, allow_empty_file=True,
                            help_text=_("Optional. PDF, Word, Excel or images."))
 

@@ -4,7 +4,7 @@ chinese-calendar stops at the last year its release knew; for the next one the b
 only the notice, published around November. The administrator pastes it into the admin's
 calendar page (records/calendar_admin.py); this module turns it into days — every day
 named as a holiday (放假) and every weekend day worked in lieu (上班) — to be shown for
-confirmation and then saved as ``WorkdayOverride`` rows (records/holidays.py).
+confirmation and then saved as ``WorkdayOverride`` rows (records/services/calendar.py).
 
 Pure Python, no network and no database: the text may come with full-width or half-width
 punctuation and digits, spaces, wrapped lines, 周X or 星期X, the lunar dates of the Spring

@@ -26,9 +26,8 @@ from django.utils.module_loading import import_string
 
 from accounts.models import User
 
-from .audit import append_many
+from .audit import append_many, audit_event
 from .models import Delivery, Notification
-from .services import audit_event
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +110,7 @@ def _create(people: list[User], fields: dict) -> list[Notification]:
     """The people's notifications and their deliveries, a few inserts whatever their number
     (an overdue item's seven people, a city's thousands of items each morning); each
     delivery is enqueued when the transaction commits."""
-    from flows.tasks import deliver  # the task module imports this one
+    from .tasks import deliver  # the task module imports this one
 
     notifications = Notification.objects.bulk_create(
         [Notification(recipient=user, **fields) for user in people])
@@ -202,7 +201,7 @@ def delivery_resend_stale(*, queue: str | None = None) -> int:
     sends only what is not sent yet. Failed deliveries are the administrator's (failed
     jobs), never resent here.
     """
-    from flows.tasks import deliver  # the task module imports this one
+    from .tasks import deliver  # the task module imports this one
 
     now = timezone.now()
     with transaction.atomic():

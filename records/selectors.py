@@ -1,8 +1,10 @@
-"""Reads for report pages: fixed query counts, filtered by who may see what."""
+"""Reads for the pages and the API: fixed query counts, filtered by who may see what."""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -10,7 +12,8 @@ from django.utils import timezone
 from accounts import chain
 from accounts.models import Unit, User
 
-from .models import QuarterlyReport
+from .documents.chinese import chinese_numeral
+from .models import Circular, Problem, QuarterlyReport
 from .permissions import sees_everything, visible
 
 
@@ -47,3 +50,72 @@ def board(user: User, year: int, quarter: int) -> list[tuple[Unit, QuarterlyRepo
         .exclude(status=QuarterlyReport.Status.CANCELLED)
     }
     return [(unit, reports.get(unit.pk)) for unit in units]
+
+
+# -- circulars ----------------------------------------------------------------------------
+
+def quarter_bounds(day: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """First day of ``day``'s quarter and first day of the next quarter."""
+    first_month = 3 * ((day.month - 1) // 3) + 1
+    start = datetime.date(day.year, first_month, 1)
+    if first_month == 10:
+        return start, datetime.date(day.year + 1, 1, 1)
+    return start, datetime.date(day.year, first_month + 3, 1)
+
+
+def _local_midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def issuable_problems() -> QuerySet:
+    """Problems a circular may name: any but the cancelled ones."""
+    return Problem.objects.exclude(status=Problem.Status.CANCELLED)
+
+
+def closed_in_quarter(day: datetime.date | None = None) -> QuerySet:
+    """Problems closed out (or closed and filed) in the quarter of ``day`` (default: today)."""
+    start, end = quarter_bounds(day or timezone.localdate())
+    return Problem.objects.filter(status__in=Problem.DONE_STATUSES,
+                                  closed_at__gte=_local_midnight(start),
+                                  closed_at__lt=_local_midnight(end))
+
+
+def candidate_problems(*, problem_list=None, closed_this_quarter: bool = False) -> QuerySet:
+    """The problems the committee picks from, narrowed by a check and/or by closing."""
+    rows = issuable_problems()
+    if problem_list is not None:
+        rows = rows.filter(problem_list=problem_list)
+    if closed_this_quarter:
+        rows = rows.filter(pk__in=closed_in_quarter().values("pk"))
+    return rows.select_related("unit", "problem_list").order_by(
+        "unit__order", "unit__code", "found_on", "pk")
+
+
+@dataclass
+class UnitProblems:
+    """One unit's section of a circular: 一、<unit> then its problems, numbered."""
+
+    unit: Unit
+    problems: list[Problem] = field(default_factory=list)
+    index: int = 0
+
+    @property
+    def heading(self) -> str:
+        return f"{chinese_numeral(self.index)}、{self.unit.name}"
+
+
+def problems_by_unit(problems: Iterable[Problem]) -> list[UnitProblems]:
+    """Group problems under their unit, units in the bureau's order."""
+    groups: dict[int, UnitProblems] = {}
+    for problem in sorted(problems, key=lambda p: (p.unit.order, p.unit.code, p.found_on, p.pk)):
+        if problem.unit_id not in groups:
+            groups[problem.unit_id] = UnitProblems(problem.unit, index=len(groups) + 1)
+        groups[problem.unit_id].problems.append(problem)
+    return list(groups.values())
+
+
+def circular_problems(circular: Circular) -> list[UnitProblems]:
+    return problems_by_unit(circular.problems.select_related("unit"))
+
+
+# --- issuing ---------------------------------------------------------------------------

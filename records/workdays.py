@@ -10,7 +10,7 @@ arrangement (``CalendarYear``: the State Council publishes each next year's holi
 around November). Monday–Friday in a year that is not known is a guess: automatic work
 waits in such a year (flows/reminders.py, flows/tasks.py), and a deadline counted into it
 during someone's click is marked provisional wherever it is shown, until the year is
-entered and the deadline recounted (records/holidays.py).
+entered and the deadline recounted (records/services/calendar.py).
 """
 
 from __future__ import annotations

@@ -54,6 +54,6 @@ def travel(monkeypatch, day: datetime.date, hour: int = 9) -> None:
 
 def enter_2027(by) -> None:
     """The administrator saves the (made-up) 2027 notice: 1 January off, 2027 confirmed."""
-    from records.holidays import calendar_notice_import
+    from records.services.calendar import calendar_notice_import
 
     calendar_notice_import(text=NEW_YEAR_2027, by=by)

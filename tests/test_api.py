@@ -15,9 +15,9 @@ from viewflow.workflow.exceptions import FlowLockFailed
 from accounts.models import User
 from flows.quarterly import QuarterlyReportFlow, open_report
 from flows.rectification import register_problems
-from records import circulars
-from records import problems as services
 from records.models import AuditEvent, Evidence, Notification, Problem, QuarterlyReport
+from records.services import circulars
+from records.services import problems as services
 
 from .conftest import open_task
 

@@ -483,7 +483,7 @@ def test_the_unit_saves_its_plan_as_a_draft_and_comes_back_later(bureau, client_
 # -- the approval sheet shows the actions ------------------------------------------------------
 
 def test_the_approval_sheet_prints_transfers_recusal_levels_and_copies(squad_report, client_for):
-    from records import sheets
+    from records.documents import sheet_pdf
 
     from .test_approval_sheet import _squash, docx_text, pdf_text
 
@@ -499,8 +499,8 @@ def test_the_approval_sheet_prints_transfers_recusal_levels_and_copies(squad_rep
     for text in ("第1级，共2级", "同意上报。", "转办赵刚→王志强：外出培训。", "抄送：张建国、李明"):
         assert text in docx, text
     try:
-        sheets.pdf_font_path()
-    except sheets.SheetUnavailable:
+        sheet_pdf.pdf_font_path()
+    except sheet_pdf.SheetUnavailable:
         return  # without the font there is no PDF (test_approval_sheet.py; CI has the font)
     pdf = _squash(pdf_text(client_for(user("leader_wang")).get(
         f"/reports/{squad_report.pk}/sheet.pdf").content))
@@ -509,7 +509,7 @@ def test_the_approval_sheet_prints_transfers_recusal_levels_and_copies(squad_rep
 
 def test_an_urge_is_in_the_history_of_the_step_it_urged_and_on_the_sheet(
         sanitation_report, client_for):
-    from records import urging
+    from records.services import urges as urging
 
     from .test_approval_sheet import _squash, docx_text
 

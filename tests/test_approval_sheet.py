@@ -26,7 +26,7 @@ from django.utils import timezone, translation
 from fontTools.ttLib import TTCollection, TTFont
 
 from flows.selectors import history
-from records import sheets
+from records.documents import sheet_docx, sheet_pdf, sheets
 from records.models import AuditEvent, Opinion, Problem
 
 from .conftest import open_task, review, submit, task_url
@@ -41,7 +41,7 @@ def _on_ci() -> bool:
 @pytest.fixture
 def truetype_font():
     """The embedding checks need a TrueType Chinese font: skipped without one, except on CI."""
-    path = sheets.pdf_font_path()
+    path = sheet_pdf.pdf_font_path()
     if path is None:
         if _on_ci():
             pytest.fail("CI must embed a TrueType Chinese font in the PDF, but none is "
@@ -55,7 +55,7 @@ def truetype_font():
 def without_truetype_fonts(settings, monkeypatch, tmp_path):
     """A bare machine: no DUTYCHAIN_PDF_FONT and none of Debian's Chinese fonts."""
     settings.DUTYCHAIN_PDF_FONT = ""
-    monkeypatch.setattr(sheets, "DEFAULT_PDF_FONTS", (str(tmp_path / "wqy-zenhei.ttc"),))
+    monkeypatch.setattr(sheet_pdf, "DEFAULT_PDF_FONTS", (str(tmp_path / "wqy-zenhei.ttc"),))
 
 
 def _squash(text: str) -> str:
@@ -105,7 +105,7 @@ def embedded_fonts(content: bytes) -> list[dict]:
 
 def source_cmap() -> set[int]:
     """The code points the configured font file draws (its first face, as embedded)."""
-    path = sheets.pdf_font_path()
+    path = sheet_pdf.pdf_font_path()
     if path.suffix.lower() == ".ttc":
         font = TTCollection(str(path)).fonts[0]
     else:
@@ -175,7 +175,7 @@ def test_the_report_sheet_names_every_step_person_date_and_opinion(
     pdf = _get(client, f"/reports/{signed_report.pk}/sheet.pdf")
     word = _get(client, f"/reports/{signed_report.pk}/sheet.docx")
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
-    assert word["Content-Type"] == sheets.DOCX_CONTENT_TYPE
+    assert word["Content-Type"] == sheet_docx.DOCX_CONTENT_TYPE
     # the Chinese filename survives (RFC 5987)
     assert "filename*=utf-8''" in word["Content-Disposition"].lower()
     assert "%E5%AE%A1%E6%89%B9%E5%8D%95" in word["Content-Disposition"]  # 审批单
@@ -286,13 +286,13 @@ def test_without_a_truetype_font_the_pdf_prints_in_reportlabs_built_in_font(
         signed_report, without_truetype_fonts, client_for, head_sanitation, leader_li):
     from records.checks import pdf_font_check
 
-    assert sheets.pdf_font_path() is None
+    assert sheet_pdf.pdf_font_path() is None
     assert pdf_font_check() == []  # nothing for `make test` or `check --deploy` to fail on
     pdf = _get(client_for(head_sanitation), f"/reports/{signed_report.pk}/sheet.pdf")
     assert pdf["Content-Type"] == "application/pdf"
     fonts = embedded_fonts(pdf.content)
     # named, not embedded: the reader's PDF viewer draws it with a Chinese font of its own
-    assert f"/{sheets.BUILTIN_PDF_FONT}" in [f["name"] for f in fonts]
+    assert f"/{sheet_pdf.BUILTIN_PDF_FONT}" in [f["name"] for f in fonts]
     assert [f["file"] for f in fonts] == [None] * len(fonts)
     text = _squash(pdf_text(pdf.content))
     for expected in ("季度履责汇报审批单", signed_report.unit.name, leader_li.name,
@@ -302,7 +302,7 @@ def test_without_a_truetype_font_the_pdf_prints_in_reportlabs_built_in_font(
 
 
 def test_the_sheet_lists_the_extension_decision_in_time_order(filed_problem):
-    sheet = sheets.build_sheet(filed_problem)
+    sheet = sheets.build_sheet(filed_problem, history(filed_problem))
     steps = [row.step for row in sheet.rows]
     assert steps[0] == "登记"
     asked, decided = steps.index("申请延期"), steps.index("延期审批")
@@ -329,7 +329,7 @@ def test_the_api_serves_both_formats(signed_report, filed_problem, client_for, j
         assert "attachment" in pdf["Content-Disposition"]
         assert pdf.content.startswith(b"%PDF") and "同意" in pdf_text(pdf.content)
         word = _get(client, reverse(f"api:{name}_sheet_docx", args=[record.pk]))
-        assert word["Content-Type"] == sheets.DOCX_CONTENT_TYPE
+        assert word["Content-Type"] == sheet_docx.DOCX_CONTENT_TYPE
         assert "同意" in docx_text(word.content)
     assert AuditEvent.objects.filter(action__endswith=".sheet_print").count() == 4
     schema = _get(client, "/api/v1/schema/?format=json").json()
@@ -381,8 +381,8 @@ def test_a_broken_configured_font_is_explained_and_word_still_works(
     otf = tmp_path / "cff.otf"
     otf.write_bytes(b"OTTO" + bytes(64))
     settings.DUTYCHAIN_PDF_FONT = str(otf)
-    with pytest.raises(sheets.SheetUnavailable, match="CFF"):
-        sheets.pdf_font_path()
+    with pytest.raises(sheet_pdf.SheetUnavailable, match="CFF"):
+        sheet_pdf.pdf_font_path()
 
 
 def test_manage_py_check_warns_about_a_broken_configured_font_only(
@@ -408,16 +408,15 @@ def test_a_step_the_sheet_does_not_know_still_prints(signed_report, monkeypatch,
     """A later flow may add steps (countersign, transfer): whatever history() yields prints."""
     unknown = SimpleNamespace(step="会签", owner=leader_li, created=timezone.now())
     bare = SimpleNamespace()
-    monkeypatch.setattr(sheets, "history", lambda record: [unknown, bare])
-    sheet = sheets.build_sheet(signed_report, by=leader_li)
-    for content in (pdf_text(sheets.render_pdf(sheet)), docx_text(sheets.render_docx(sheet))):
+    sheet = sheets.build_sheet(signed_report, [unknown, bare], by=leader_li)
+    for content in (pdf_text(sheet_pdf.render_pdf(sheet)), docx_text(sheet_docx.render_docx(sheet))):
         assert "会签" in content and leader_li.name in content
 
 
 def test_a_long_sheet_runs_over_pages_with_page_numbers(signed_report, leader_li):
-    sheet = sheets.build_sheet(signed_report, by=leader_li)
+    sheet = sheets.build_sheet(signed_report, history(signed_report), by=leader_li)
     sheet.rows *= 12
-    content = sheets.render_pdf(sheet)
+    content = sheet_pdf.render_pdf(sheet)
     pages = pypdf.PdfReader(io.BytesIO(content)).pages
     assert len(pages) > 1
     assert _squash(f"第 2 页 共 {len(pages)} 页") in _squash(pages[1].extract_text())
@@ -427,7 +426,7 @@ def test_a_long_sheet_runs_over_pages_with_page_numbers(signed_report, leader_li
 
 def test_long_content_is_summarised(signed_report):
     signed_report.work_done = "廉" * 2000
-    sheet = sheets.build_sheet(signed_report)
+    sheet = sheets.build_sheet(signed_report, history(signed_report))
     work_done = dict(sheet.content)["履责情况"]
     assert len(work_done) < 500 and work_done.endswith("全文见履责链系统）")
 
@@ -443,7 +442,7 @@ def test_the_font_is_the_one_ci_installs():
     """.ci/run installs the package of the default font."""
     ci = (Path(__file__).resolve().parent.parent / ".ci" / "run").read_text()
     assert "fonts-wqy-zenhei" in ci
-    assert sheets.DEFAULT_PDF_FONTS[0].endswith("wqy-zenhei.ttc")
+    assert sheet_pdf.DEFAULT_PDF_FONTS[0].endswith("wqy-zenhei.ttc")
 
 
 def test_a_font_without_chinese_is_refused_with_a_message(signed_report, client_for,

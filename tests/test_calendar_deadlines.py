@@ -138,8 +138,8 @@ def test_closed_steps_and_dates_people_chose_keep_theirs(
 
 def test_counting_again_costs_the_same_queries_for_two_items_as_for_six(
         bureau, unit, admin, monkeypatch):
-    from records.holidays import deadlines_recount
     from records.models import WorkdayOverride
+    from records.services.calendar import deadlines_recount
 
     travel(monkeypatch, D(2026, 12, 28))
     for code in ("sanitation", "legal"):

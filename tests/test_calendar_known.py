@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 
 from records import workdays
 from records.checks import calendar_check
-from records.holidays import calendar_year_confirm
 from records.models import CalendarYear, WorkdayOverride
+from records.services.calendar import calendar_year_confirm
 
 from .calendar_helpers import D, enter_2027, travel
 

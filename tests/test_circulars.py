@@ -18,8 +18,11 @@ from docx.shared import Pt
 
 from accounts.models import User
 from flows.rectification import register_problems
-from records import circulars
+from records import selectors
+from records.documents import chinese
+from records.documents import circulars as circular_docx
 from records.models import AuditEvent, Circular, Problem
+from records.services import circulars
 
 CHECK = "2026年中秋国庆节日期间明察暗访"
 TITLE = "关于2026年中秋国庆节日期间明察暗访发现问题的通报"
@@ -106,7 +109,7 @@ def test_the_committee_may_leave_out_some_of_a_checks_problems(spot_check, clien
 
 
 def test_the_form_offers_the_problems_closed_this_quarter(spot_check, client_for, jiwei_chen):
-    this_quarter_start, _next = circulars.quarter_bounds(timezone.localdate())
+    this_quarter_start, _next = selectors.quarter_bounds(timezone.localdate())
     first, second, third, _fourth = spot_check.problems.order_by("pk")
     Problem.objects.filter(pk=first.pk).update(status=Problem.Status.FILED,
                                                closed_at=timezone.now())
@@ -117,7 +120,7 @@ def test_the_form_offers_the_problems_closed_this_quarter(spot_check, client_for
     Problem.objects.filter(pk=third.pk).update(status=Problem.Status.FILED,
                                                closed_at=last_quarter)
 
-    assert set(circulars.closed_in_quarter()) == {first, second}
+    assert set(selectors.closed_in_quarter()) == {first, second}
     form = client_for(jiwei_chen).get("/circulars/new/?closed=1").content.decode()
     assert first.description in form and second.description in form
     assert third.description not in form
@@ -347,7 +350,7 @@ def test_the_docx_holds_the_number_title_and_every_problem(circular, client_for,
                                                            head_sanitation):
     response = client_for(head_sanitation).get(f"/circulars/{circular.pk}/docx/")
     document = _docx(response)
-    assert response["Content-Type"] == circulars.DOCX_CONTENT_TYPE
+    assert response["Content-Type"] == circular_docx.DOCX_CONTENT_TYPE
     filename = f"{circular.document_number} {TITLE}.docx"
     assert f"filename*=utf-8''{quote(filename)}" in response["Content-Disposition"]
 
@@ -394,6 +397,6 @@ def test_the_docx_is_laid_out_as_an_official_document(circular, client_for, jiwe
 
 
 def test_chinese_numerals_for_unit_headings():
-    assert [circulars.chinese_numeral(n) for n in (1, 9, 10, 11, 20, 23, 99)] == [
+    assert [chinese.chinese_numeral(n) for n in (1, 9, 10, 11, 20, 23, 99)] == [
         "一", "九", "十", "十一", "二十", "二十三", "九十九"]
-    assert circulars.chinese_date(datetime.date(2026, 11, 26)) == "2026年11月26日"
+    assert chinese.chinese_date(datetime.date(2026, 11, 26)) == "2026年11月26日"

@@ -1,7 +1,7 @@
 """`manage.py check --deploy` passes under the production settings on a bare machine.
 
 A bare machine has Python, git and make and no system packages: no Chinese font for the
-approval sheet's PDF, which then uses reportlab's built-in one (records/sheets.py). The
+approval sheet's PDF, which then uses reportlab's built-in one (records/documents/sheet_pdf.py). The
 README's production recipe runs the check; CI installs the fonts, so the test that matters
 there hides them. Each run keeps its state in a temporary VAR_DIR, not the checkout's var/.
 """
@@ -35,7 +35,7 @@ def test_check_deploy_passes_on_this_machine(tmp_path):
 
 def test_check_deploy_passes_without_any_chinese_font(tmp_path):
     """What a bare machine sees, even where CI has installed the fonts."""
-    script = ("from django.core.management import call_command; from records import sheets;"
+    script = ("from django.core.management import call_command; from records.documents import sheet_pdf as sheets;"
               f"sheets.DEFAULT_PDF_FONTS = ({str(tmp_path / 'wqy-zenhei.ttc')!r},);"
               "assert sheets.pdf_font_path() is None;"
               f"call_command(*{CHECK!r})")

@@ -19,8 +19,8 @@ from accounts.models import User
 from flows.actions import actions_of
 from flows.quarterly import open_report
 from flows.rectification import register_problems, submit_rectification_part
-from records import problems as services
 from records.models import AuditEvent, Notification, Problem, QuarterlyReport
+from records.services import problems as services
 
 from .conftest import open_task, review, submit
 

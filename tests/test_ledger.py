@@ -471,7 +471,7 @@ def test_the_export_writes_a_planted_formula_as_inert_text(unit, jiwei_chen, cli
 
 
 def test_a_value_starting_with_a_tab_or_a_return_is_neutralised_too():
-    from records.spreadsheets import neutralised
+    from records.documents.spreadsheets import neutralised
 
     assert neutralised("\t=1+1") == "'\t=1+1" and neutralised("\r=1") == "'\r=1"
     assert neutralised("整改 -1") == "整改 -1"

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from accounts.models import Unit, User
 from config.celery import app
-from flows import tasks
+from records import tasks as record_tasks
 from records.audit import verify
 from records.models import AuditEvent, Delivery, Notification
 from records.notifications import EmailChannel, delivery_resend_stale, notify
@@ -34,7 +34,7 @@ MINUTE = datetime.timedelta(minutes=1)
 
 def lost_delivery(username="head_sanitation"):
     """A notification committed with its email, whose job was never published."""
-    with mock.patch.object(tasks.deliver, "delay") as publish, \
+    with mock.patch.object(record_tasks.deliver, "delay") as publish, \
             TestCase.captureOnCommitCallbacks(execute=True):
         notify(recipients=[User.objects.get(username=username)],
                kind=Notification.Kind.ASSIGNED, record=Unit.objects.get(code="sanitation"),
@@ -89,7 +89,7 @@ def test_a_resent_email_whose_late_job_then_arrives_goes_out_once(
     assert sweep(minutes_on=10, callbacks=django_capture_on_commit_callbacks) == 1
     assert len(mail.outbox) == 1
 
-    assert tasks.deliver.apply(args=[delivery.pk]).result is False  # the original, late
+    assert record_tasks.deliver.apply(args=[delivery.pk]).result is False  # the original, late
     assert len(mail.outbox) == 1
 
 
@@ -116,10 +116,10 @@ def test_an_email_waiting_for_its_retry_is_resent_only_once_the_retry_is_overdue
     settings.DELIVERY_RESEND_AFTER_MINUTES = 5
     delivery = lost_delivery()
     # its tenth attempt failed: the retry after it waits up to 512 s (a little over 8 minutes)
-    with mock.patch.object(tasks.deliver, "max_retries", 10), \
-            mock.patch.object(tasks.deliver, "retry", side_effect=retry_later), \
+    with mock.patch.object(record_tasks.deliver, "max_retries", 10), \
+            mock.patch.object(record_tasks.deliver, "retry", side_effect=retry_later), \
             mock.patch.object(EmailChannel, "send", side_effect=OSError("mail server down")):
-        assert tasks.deliver.apply(args=[delivery.pk], retries=9).state == "RETRY"
+        assert record_tasks.deliver.apply(args=[delivery.pk], retries=9).state == "RETRY"
     delivery.refresh_from_db()
     assert delivery.status == Delivery.Status.PENDING and delivery.attempts == 1
 
@@ -178,7 +178,7 @@ def test_two_sweeps_at_once_resend_a_lost_email_once(bureau, postgres_only):
     delivery = lost_delivery()
     Delivery.objects.filter(pk=delivery.pk).update(job_due_at=timezone.now() - 10 * MINUTE)
 
-    with mock.patch.object(tasks.deliver, "apply_async") as publish:
+    with mock.patch.object(record_tasks.deliver, "apply_async") as publish:
         first, second = race(delivery_resend_stale, delivery_resend_stale)
 
     assert sorted([first, second]) == [0, 1]
@@ -194,7 +194,7 @@ def test_a_sweep_leaves_alone_an_email_being_sent_right_now(bureau, postgres_onl
     def sweep_while_the_job_holds_the_row():
         with transaction.atomic():
             Delivery.objects.select_for_update().get(pk=delivery.pk)  # deliver_now's lock
-            with mock.patch.object(tasks.deliver, "apply_async") as publish:
+            with mock.patch.object(record_tasks.deliver, "apply_async") as publish:
                 return race(delivery_resend_stale)[0], publish.called
 
     assert sweep_while_the_job_holds_the_row() == (0, False)
@@ -208,7 +208,7 @@ def test_a_sweep_racing_the_late_original_job_sends_the_email_once(bureau, postg
 
     # the sweep's job runs (eagerly) as soon as the sweep commits, the original at any moment
     resent, original = race(delivery_resend_stale,
-                            lambda: tasks.deliver.apply(args=[delivery.pk]).result)
+                            lambda: record_tasks.deliver.apply(args=[delivery.pk]).result)
 
     # the sweep resent it, or found the job sending it (row locked) or done with it
     assert resent == resends(delivery).count() in (0, 1)
@@ -222,8 +222,8 @@ def test_a_sweep_racing_the_late_original_job_sends_the_email_once(bureau, postg
 
 def test_beat_runs_the_sweep_every_minute():
     entry = app.conf.beat_schedule["resend-deliveries"]
-    assert entry["task"] == "flows.tasks.resend_deliveries" and entry["schedule"] == 60.0
-    assert tasks.resend_deliveries.name in app.tasks
+    assert entry["task"] == "records.tasks.resend_deliveries" and entry["schedule"] == 60.0
+    assert record_tasks.resend_deliveries.name in app.tasks
 
 
 def settings_with(**env):
@@ -232,8 +232,8 @@ def settings_with(**env):
 
 
 def longest_retry_wait():
-    return max(tasks.longest_retry_wait(task, retries)
-               for task in app.tasks.values() if isinstance(task, tasks.RecordedTask)
+    return max(record_tasks.longest_retry_wait(task, retries)
+               for task in app.tasks.values() if isinstance(task, record_tasks.RecordedTask)
                for retries in range(task.max_retries))
 
 

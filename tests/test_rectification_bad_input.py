@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from viewflow.workflow.models import Process, Task
 
-from records import problems
 from records.models import AuditEvent, Evidence, ExtensionRequest, Opinion, Problem, ProblemList
+from records.services import problems
 
 from .conftest import open_task, task_url
 from .test_rectification import (

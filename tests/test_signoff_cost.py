@@ -156,7 +156,7 @@ def test_the_steps_read_once_give_the_same_path_history_and_recusal(
     from flows.path import path_ahead
     from flows.quarterly import open_report
     from flows.selectors import history, human_tasks
-    from records import urging
+    from records.services import urges as urging
 
     from .conftest import QUARTER, YEAR, open_task, review, submit
 

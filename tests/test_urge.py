@@ -10,8 +10,8 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Delegation, User
-from records import urging
 from records.models import AuditEvent, Delivery, Notification, Urge
+from records.services import urges as urging
 
 from .conftest import open_task, review, submit, task_url
 

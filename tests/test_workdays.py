@@ -11,8 +11,8 @@ from datetime import date
 import chinese_calendar
 import pytest
 
+from records.deadlines import report_due_date
 from records.models import WorkdayOverride
-from records.services import report_due_date
 from records.workdays import (
     add_working_days,
     is_workday,

@@ -39,6 +39,7 @@ from demo.bureau import load_demo
 from flows import tasks
 from flows.quarterly import open_quarter
 from flows.reminders import sweep
+from records import tasks as record_tasks
 from records.models import AuditEvent, Delivery, FailedJob, Notification
 from records.notifications import EmailChannel, notify
 
@@ -74,7 +75,7 @@ def sent_count():
 
 
 def deliveries_run(worker):
-    return [run for run in worker.runs if run[0] == "flows.tasks.deliver"]
+    return [run for run in worker.runs if run[0] == "records.tasks.deliver"]
 
 
 # -- 1. a rolled-back transaction enqueues nothing -----------------------------------------
@@ -98,7 +99,7 @@ def test_a_delivery_from_a_rolled_back_transaction_never_runs_and_a_committed_on
            record=Unit.objects.get(code="legal"), title="有效的通知")
     delivery = Delivery.objects.get()
 
-    committed_run = ("flows.tasks.deliver", [delivery.pk], "SUCCESS")
+    committed_run = ("records.tasks.deliver", [delivery.pk], "SUCCESS")
     assert wait_until(lambda: committed_run in deliveries_run(worker)), deliveries_run(worker)
     # the queue is first in, first out: a job of the rolled-back transaction would have
     # run before this one; wait a little longer for anything late all the same
@@ -174,7 +175,7 @@ def one_delivery():
 
 def pending_delivery():
     """The same, not enqueued: for a test to run its job by hand."""
-    with mock.patch.object(tasks.deliver, "delay") as enqueue:
+    with mock.patch.object(record_tasks.deliver, "delay") as enqueue:
         delivery = one_delivery()
     enqueue.assert_called_once_with(delivery.pk)
     return delivery
@@ -187,14 +188,14 @@ def test_a_failing_channel_is_retried_with_growing_waits_then_marked_failed_for_
     def retried(reason=None, **_):
         waits.append(reason.when)  # the seconds the retry waits before it runs
 
-    task_retry.connect(retried, sender=tasks.deliver, weak=False)
+    task_retry.connect(retried, sender=record_tasks.deliver, weak=False)
     try:
         with mock.patch.object(EmailChannel, "send", side_effect=OSError("mail server down")), \
                 mock.patch("celery.utils.time.random") as jitter:
             jitter.randrange.side_effect = lambda stop: stop - 1  # the longest wait: no jitter
-            tasks.deliver.apply(args=[delivery.pk])  # eager: retries run at once, in turn
+            record_tasks.deliver.apply(args=[delivery.pk])  # eager: retries run at once, in turn
     finally:
-        task_retry.disconnect(retried, sender=tasks.deliver)
+        task_retry.disconnect(retried, sender=record_tasks.deliver)
 
     # five retries, each waiting twice as long as the one before; then it gives up
     assert waits == [1, 2, 4, 8, 16]
@@ -202,14 +203,14 @@ def test_a_failing_channel_is_retried_with_growing_waits_then_marked_failed_for_
     assert delivery.status == Delivery.Status.FAILED
     assert delivery.attempts == 6 and "mail server down" in delivery.last_error
     job = FailedJob.objects.get()
-    assert job.task_name == "flows.tasks.deliver" and job.args == [delivery.pk]
+    assert job.task_name == "records.tasks.deliver" and job.args == [delivery.pk]
     assert "mail server down" in job.error
 
 
 def test_a_delivery_on_its_last_retry_is_marked_failed_and_kept_as_a_failed_job(demo):
     delivery = pending_delivery()
     with mock.patch.object(EmailChannel, "send", side_effect=OSError("mailbox full")):
-        tasks.deliver.apply(args=[delivery.pk], retries=tasks.deliver.max_retries)
+        record_tasks.deliver.apply(args=[delivery.pk], retries=record_tasks.deliver.max_retries)
     delivery.refresh_from_db()
     assert delivery.status == Delivery.Status.FAILED and "mailbox full" in delivery.last_error
     assert FailedJob.objects.get().args == [delivery.pk]
@@ -409,7 +410,7 @@ from flows import tasks
 from records.models import Notification
 from records.notifications import notify
 
-with mock.patch.object(tasks.deliver, "delay",
+with mock.patch.object(record_tasks.deliver, "delay",
                        side_effect=lambda *args: os.kill(os.getpid(), signal.SIGKILL)):
     notify(recipients=[User.objects.get(username="head_sanitation")],
            kind=Notification.Kind.ASSIGNED, record=Unit.objects.get(code="sanitation"),
@@ -448,7 +449,7 @@ def test_an_email_whose_publish_died_with_its_process_is_sent_once_by_the_outbox
     def sent_after_a_sweep():
         # beat's job, every second here instead of every minute
         nonlocal sweeps
-        tasks.resend_deliveries.delay(queue=worker.queue)
+        record_tasks.resend_deliveries.delay(queue=worker.queue)
         sweeps += 1
         return Delivery.objects.get(pk=delivery.pk).status == Delivery.Status.SENT
 
@@ -457,7 +458,7 @@ def test_an_email_whose_publish_died_with_its_process_is_sent_once_by_the_outbox
     assert time.monotonic() - died_at < resend_after + 15
     # more sweeps change nothing: the email was sent, once
     for _ in range(3):
-        tasks.resend_deliveries.delay(queue=worker.queue)
+        record_tasks.resend_deliveries.delay(queue=worker.queue)
     assert wait_until(lambda: worker.logs().count("resend_deliveries[") >= 2 * (sweeps + 3))
     assert_sent_once(worker, delivery)
     assert AuditEvent.objects.filter(action="delivery.resend", target_id=str(delivery.pk),
@@ -499,5 +500,5 @@ def test_a_whole_worker_killed_with_an_email_in_hand_sends_it_once_after_a_resta
     assert time.monotonic() - killed_at < visibility + 30
     time.sleep(1)
     assert_sent_once(worker, delivery)
-    assert "flows.tasks.deliver" in worker.log.read_text()  # Redis gave the job back
+    assert "records.tasks.deliver" in worker.log.read_text()  # Redis gave the job back
     assert not AuditEvent.objects.filter(action="delivery.resend").exists()

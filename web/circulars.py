@@ -19,9 +19,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import generic
 
-from records import circulars, permissions
+from records import permissions, selectors
+from records.documents import circulars as circular_docx
 from records.forms import DateInput
 from records.models import Circular, Problem, ProblemList
+from records.services import circulars
 
 # how many problems the form offers when no filter narrows them
 UNFILTERED_LIMIT = 300
@@ -37,7 +39,7 @@ class CircularForm(forms.Form):
     issued_on = forms.DateField(label=gettext_lazy("Date issued"),
                                 widget=DateInput(format="%Y-%m-%d"))
     problems = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("Problems"), queryset=circulars.issuable_problems(),
+        label=gettext_lazy("Problems"), queryset=selectors.issuable_problems(),
         error_messages={"required": gettext_lazy("Choose at least one problem to circulate.")})
 
     def clean_title(self):
@@ -98,7 +100,7 @@ class CircularCreateView(LoginRequiredMixin, generic.TemplateView):
     def get_context_data(self, form=None, **kwargs):
         problem_list, closed = self._filters()
         filtered = problem_list is not None or closed
-        candidates = circulars.candidate_problems(problem_list=problem_list,
+        candidates = selectors.candidate_problems(problem_list=problem_list,
                                                   closed_this_quarter=closed)
         if form is None:
             form = CircularForm(initial={
@@ -116,12 +118,12 @@ class CircularCreateView(LoginRequiredMixin, generic.TemplateView):
         shown = {p.pk for p in candidates}
         missing = chosen - shown
         if missing:
-            candidates += list(circulars.candidate_problems().filter(pk__in=missing))
+            candidates += list(selectors.candidate_problems().filter(pk__in=missing))
         return super().get_context_data(
-            form=form, groups=circulars.problems_by_unit(candidates), chosen=chosen,
+            form=form, groups=selectors.problems_by_unit(candidates), chosen=chosen,
             problem_lists=ProblemList.objects.order_by("-checked_on", "-pk")[:100],
             problem_list=problem_list, closed=closed, filtered=filtered,
-            quarter_start=circulars.quarter_bounds(timezone.localdate())[0], **kwargs)
+            quarter_start=selectors.quarter_bounds(timezone.localdate())[0], **kwargs)
 
     @staticmethod
     def _suggested_title(problem_list, closed) -> str:
@@ -161,7 +163,7 @@ class CircularDetailView(BureauMemberMixin, generic.TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         circular = readable_circular_or_404(user, kwargs["pk"])
-        groups = circulars.circular_problems(circular)
+        groups = selectors.circular_problems(circular)
         pks = [p.pk for group in groups for p in group.problems]
         # the circular names every unit's problems; links open only those the reader may see
         linked = set(permissions.visible(user, Problem).filter(pk__in=pks)
@@ -174,7 +176,7 @@ class CircularDocxView(BureauMemberMixin, generic.View):
     def get(self, request, pk):
         circular = readable_circular_or_404(request.user, pk)
         content = circulars.circular_download(circular=circular, by=request.user)
-        response = HttpResponse(content, content_type=circulars.DOCX_CONTENT_TYPE)
+        response = HttpResponse(content, content_type=circular_docx.DOCX_CONTENT_TYPE)
         response["Content-Disposition"] = content_disposition_header(
-            as_attachment=True, filename=circulars.docx_filename(circular))
+            as_attachment=True, filename=circular_docx.docx_filename(circular))
         return response

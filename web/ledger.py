@@ -16,11 +16,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from records import ledger, spreadsheets
+from records import ledger
+from records.audit import audit
+from records.documents import spreadsheets
 from records.lateness import repeatedly_late
 from records.models import Problem
 from records.permissions import sees_everything
-from records.services import audit
 
 PER_PAGE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

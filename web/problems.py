@@ -16,9 +16,11 @@ from flows.cancel import can_cancel
 from flows.path import path_ahead
 from flows.reminders import notices_for
 from flows.selectors import history, open_task_of, task_url
-from records import permissions, problems, urging, versions
+from records import permissions, versions
 from records.forms import OpinionForm, ProblemFormSet, ProblemListForm
 from records.models import Evidence, ExtensionRequest, Problem
+from records.services import problems
+from records.services import urges as urging
 
 
 def visible_problem_or_404(user, pk) -> Problem:

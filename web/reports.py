@@ -18,9 +18,11 @@ from flows.cancel import can_cancel
 from flows.path import path_ahead
 from flows.reminders import notices_for
 from flows.selectors import history, open_task_of, task_url
-from records import permissions, selectors, services, urging, versions
+from records import permissions, selectors, versions
 from records.forms import BoardFilterForm, OpenReportForm, ReportContentForm
 from records.models import AuditEvent, Problem, QuarterlyReport
+from records.services import reports as services
+from records.services import urges as urging
 from records.workdays import last_finished_quarter
 
 

@@ -8,8 +8,10 @@ from django.shortcuts import redirect
 from django.utils.http import content_disposition_header
 from django.views import generic
 
-from records import sheets
+from flows.selectors import history
+from records.documents.sheet_pdf import SheetUnavailable
 from records.models import QuarterlyReport
+from records.services import sheets
 from web.problems import visible_problem_or_404
 from web.reports import visible_report_or_404
 
@@ -27,8 +29,8 @@ class SheetDownloadView(LoginRequiredMixin, generic.View):
         back = "reports:detail" if is_report else "problems:detail"
         try:
             content, content_type, filename = sheets.sheet_print(
-                record=record, by=request.user, fmt=self.fmt)
-        except sheets.SheetUnavailable as error:
+                record=record, steps=history(record), by=request.user, fmt=self.fmt)
+        except SheetUnavailable as error:
             messages.error(request, error.message)
             return redirect(back, pk=record.pk)
         except ValidationError as error:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views import generic
 
 from records.models import QuarterlyReport
-from records.urging import detail_url, urge
+from records.services.urges import detail_url, urge
 from web.problems import visible_problem_or_404
 from web.reports import visible_report_or_404
 

@@ -6,8 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from flows.quarterly import open_quarter
-from records.holidays import opening_waits_for
-from records.services import validate_period
+from records.services.calendar import opening_waits_for
+from records.services.reports import validate_period
 from records.workdays import last_finished_quarter
 
 

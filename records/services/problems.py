@@ -19,11 +19,12 @@ from django.utils.translation import gettext as _
 
 from accounts import chain
 from accounts.models import Unit, User
-
-from . import dates, permissions
-from .models import Evidence, ExtensionRequest, Opinion, Problem, ProgressNote
-from .services import audit, limited_text, working_days
-from .workdays import Calendar, add_working_days
+from records import dates, permissions
+from records.audit import audit
+from records.deadlines import problem_step_deadline, working_days
+from records.limits import limited_text
+from records.models import Evidence, ExtensionRequest, Opinion, Problem, ProgressNote
+from records.workdays import add_working_days
 
 Status = Problem.Status
 PLAN_FIELDS = ("root_cause", "measures", "planned_date")
@@ -123,28 +124,6 @@ def problem_step_started(*, problem: Problem, step: str, owner: User,
     return problem
 
 
-def problem_step_deadline(problem: Problem, step: str, started_on: datetime.date,
-                          calendar: Calendar | None = None) -> datetime.date | None:
-    """The deadline of a problem's ``step`` that started on ``started_on``: the one rule, asked
-    when the step starts and again when the calendar changes under it (records/holidays.py).
-
-    The analysis is due N working days after registration (a returned plan no sooner than
-    N working days after the return); an approval or a verification N working days after
-    it started; the rectification by the planned completion date, which people chose.
-    """
-    if step in Problem.PLANNED_DATE_STEPS:
-        return problem.planned_date
-    if step == "analyse":
-        first = add_working_days(timezone.localdate(problem.registered_at),
-                                 working_days("problem_analyse"), calendar)
-        if problem.root_cause == "":
-            return first
-        return max(first, add_working_days(started_on, working_days("problem_revise"), calendar))
-    if step == "approve_plan":
-        return add_working_days(started_on, working_days("problem_plan_review"), calendar)
-    return add_working_days(started_on, working_days("problem_verify"), calendar)
-
-
 def problem_part_started(*, problem: Problem, step: str, owner: User,
                          on_behalf_of: User | None, assignee: User,
                          due: datetime.date | None, url: str = "") -> Problem:
@@ -154,8 +133,8 @@ def problem_part_started(*, problem: Problem, step: str, owner: User,
     parallel; the participant whose turn it is, one after another); the deadline is ``due``,
     the earliest of the parts being written (each due on the plan's date unless extended).
     """
-    from .models import Notification
-    from .notifications import notify
+    from records.models import Notification
+    from records.notifications import notify
 
     problem.step, problem.assignee, problem.due_date = step, assignee, due
     problem.save(update_fields=["step", "assignee", "due_date"])
@@ -186,7 +165,7 @@ def problem_analyse(*, problem: Problem, by: User, root_cause: str, measures: st
                     planned_date: datetime.date | None, task=None) -> Problem:
     """The unit head writes the root-cause analysis and the measures, with a completion date;
     the plan is frozen as a version (``task``: the analyse task that submitted it)."""
-    from .versions import freeze
+    from records.versions import freeze
 
     _require(problem, Status.ANALYSING)
     root_cause = _require_text(root_cause, "root_cause", _("Write the root-cause analysis."))

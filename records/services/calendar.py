@@ -6,8 +6,8 @@ time (``workday_override_save``), a whole year from the pasted notice
 (``calendar_notice_import``), or by confirming a year entered by hand
 (``calendar_year_confirm``). Each change is audited, and the deadlines of open steps that
 were counted over a changed day are counted again with the same rule that set them
-(``deadlines_recount``; records.services.report_step_deadline,
-records.problems.problem_step_deadline): each record's trail and its history say from what
+(``deadlines_recount``; records.deadlines.report_step_deadline,
+records.deadlines.problem_step_deadline): each record's trail and its history say from what
 to what and why. Closed steps, and dates people chose (a planned completion date, an
 extension), keep theirs.
 
@@ -34,12 +34,11 @@ from viewflow.workflow.status import STATUS
 
 from accounts import chain
 from accounts.models import Post, User
-
-from . import holiday_notice
-from .models import CalendarYear, Notification, Problem, QuarterlyReport, WorkdayOverride
-from .problems import problem_step_deadline
-from .services import audit, audit_event, report_due_date, report_step_deadline
-from .workdays import Calendar, forget_confirmed_years, quarter_end, unknown_years
+from records import holiday_notice
+from records.audit import audit, audit_event
+from records.deadlines import problem_step_deadline, report_due_date, report_step_deadline
+from records.models import CalendarYear, Notification, Problem, QuarterlyReport, WorkdayOverride
+from records.workdays import Calendar, forget_confirmed_years, quarter_end, unknown_years
 
 OPEN_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
@@ -84,7 +83,7 @@ def workday_override_save(*, override: WorkdayOverride, by: User) -> WorkdayOver
 @transaction.atomic
 def workday_overrides_delete(*, overrides: list[WorkdayOverride], by: User) -> None:
     """An administrator removes entered days: the library (or Monday–Friday) applies again."""
-    from .audit import append_many
+    from records.audit import append_many
 
     if not overrides:
         return
@@ -226,7 +225,7 @@ def _open_steps(process_ids: list[int]) -> dict[int, Task]:
 
 
 def _write(changes: list, by: User | None, why: dict) -> None:
-    from .audit import append_many
+    from records.audit import append_many
 
     at = timezone.now().isoformat()
     reports = [record for record, _step, _fields in changes
@@ -272,7 +271,7 @@ def calendar_keepers(day: datetime.date) -> tuple[list[User], list[User]]:
 def calendar_missing_notify(*, today: datetime.date, years: list[int]) -> list[Notification]:
     """Tell the administrators and the secretary, once a day, that automatic work waits for
     the arrangement of ``years`` to be entered, and where to enter it."""
-    from .notifications import notify
+    from records.notifications import notify
 
     admins, secretaries = calendar_keepers(today)
     names = "、".join(str(year) for year in years)

@@ -6,7 +6,6 @@ import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -14,58 +13,18 @@ from django.utils.translation import gettext as _
 
 from accounts import chain
 from accounts.models import Unit, User
-
-from . import permissions
-from .models import AuditEvent, Opinion, QuarterlyReport
-from .workdays import Calendar, add_working_days, quarter_end
+from records import permissions
+from records.audit import audit, audit_event
+from records.deadlines import report_due_date, report_step_deadline
+from records.limits import limited_text
+from records.models import Opinion, QuarterlyReport
+from records.workdays import quarter_end
 
 if TYPE_CHECKING:
     from viewflow.workflow.models import Process
 
 Status = QuarterlyReport.Status
 CONTENT_FIELDS = ("work_done", "problems", "next_steps")
-
-
-def audit_event(*, actor: User | None, action: str, target, **data) -> dict:
-    """The fields of one audit event, for records.audit.append (or append_many)."""
-    return dict(
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        action=action,
-        target_type=target._meta.label_lower,
-        target_id=str(target.pk),
-        data=data,
-    )
-
-
-def audit(*, actor: User | None, action: str, target, **data) -> AuditEvent | None:
-    """Append one event to the audit trail (hash-chained: see records/audit.py; within
-    audit.together(), when that block ends)."""
-    from .audit import append
-
-    return append(**audit_event(actor=actor, action=action, target=target, **data))
-
-
-def limited_text(model, field: str, value, key: str = "") -> str:
-    """``value`` stripped, refused with a clear message (on ``key``, else ``field``) when
-    longer than the model's ``field`` allows: a report's sections, a problem's plan, an
-    opinion, each has a limit that fits its use."""
-    text = (value or "").strip()
-    limit = model._meta.get_field(field).max_length
-    if limit and len(text) > limit:
-        raise ValidationError({key or field: _("This text has %(length)s characters; at most "
-                                        "%(limit)s are accepted.")
-                               % {"length": len(text), "limit": limit}})
-    return text
-
-
-def working_days(step: str) -> int:
-    return settings.DUTYCHAIN_DEADLINES[step]
-
-
-def report_due_date(year: int, quarter: int, calendar: Calendar | None = None) -> datetime.date:
-    """Submission deadline: N working days after the quarter ends (the one rule: opening a
-    report and recounting it after the calendar changed both ask here)."""
-    return add_working_days(quarter_end(year, quarter), working_days("report_submit"), calendar)
 
 
 def validate_period(year: int, quarter: int, today: datetime.date | None = None) -> None:
@@ -94,7 +53,7 @@ def _opened_event(report: QuarterlyReport, by: User | None) -> dict:
 def report_create(*, unit: Unit, year: int, quarter: int, process, by: User | None
                   ) -> QuarterlyReport:
     """Create the report row for a newly started process, and grant its unit's drafters."""
-    from .audit import append
+    from records.audit import append
 
     due = report_due_date(year, quarter)
     report = QuarterlyReport.objects.create(
@@ -122,7 +81,7 @@ def reports_open(*, openings: list[Opening], year: int, quarter: int, by: User |
     """report_create, then report_step_started for the first ``step``, for many new processes
     at once: the same rows, grants and audit events (in the same order) in a fixed number
     of queries. ``who``: the chain of these units today."""
-    from .audit import append_many
+    from records.audit import append_many
 
     if not openings:
         return []
@@ -175,7 +134,7 @@ def report_save_draft(*, report: QuarterlyReport, by: User, data: dict) -> Quart
 def report_submit(*, report: QuarterlyReport, by: User, data: dict, task=None) -> QuarterlyReport:
     """The unit head submits the report to the supervising leader; the text is frozen as a
     version (``task``: the draft task that submitted it)."""
-    from .versions import freeze
+    from records.versions import freeze
 
     _write_content(report, by, data, complete=True)
     report.status = Status.SUBMITTED
@@ -263,29 +222,13 @@ def report_withdraw(*, report: QuarterlyReport, by: User, reason: str = "", task
 def report_step_started(*, report: QuarterlyReport, step: str, owner: User,
                         on_behalf_of: User | None) -> QuarterlyReport:
     """A new task of the report's flow was assigned: set its deadline and grant its owner."""
-    from .audit import append
+    from records.audit import append
 
     report.step_due_date = report_step_deadline(report, step, timezone.localdate())
     report.save(update_fields=["step_due_date", "updated_at"])
     permissions.grant_view(report, [owner, on_behalf_of])
     append(**_step_event(report, step, owner, on_behalf_of))
     return report
-
-
-def report_step_deadline(report: QuarterlyReport, step: str, started_on: datetime.date,
-                         calendar: Calendar | None = None) -> datetime.date:
-    """The deadline of a report's ``step`` that started on ``started_on``: the one rule, asked
-    when the step starts and again when the calendar changes under it (records/holidays.py).
-
-    A review is due N working days after it started; a draft by the submission deadline,
-    and a returned report's revision no sooner than N working days after the return.
-    """
-    if step == "review":
-        return add_working_days(started_on, working_days("report_review"), calendar)
-    if report.status == Status.RETURNED:
-        return max(report.due_date,
-                   add_working_days(started_on, working_days("report_revise"), calendar))
-    return report.due_date
 
 
 def _step_event(report: QuarterlyReport, step: str, owner: User, on_behalf_of: User | None

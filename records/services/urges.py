@@ -24,12 +24,11 @@ from viewflow.workflow.models import Task
 
 from accounts import chain
 from accounts.models import User
-
-from . import permissions
-from .models import Notification, Problem, QuarterlyReport, Urge
-from .notifications import notify
-from .services import audit
-from .workdays import Calendar
+from records import permissions
+from records.audit import audit
+from records.models import Notification, Problem, QuarterlyReport, Urge
+from records.notifications import notify
+from records.workdays import Calendar
 
 ONE_DAY = datetime.timedelta(days=1)
 
