@@ -419,7 +419,7 @@ class ProblemListView(generics.GenericAPIView):
                    responses={201: s.ProblemSerializer(many=True), **errors(400, 401, 403)},
                    summary="Register one problem, or a problem list from one check.")
     def post(self, request):
-        from flows.rectification import register_problems
+        from flows.registration import register_problems
 
         if not permissions.can_register_problems(request.user):
             raise PermissionDenied(_("Only the discipline committee and leaders register "

@@ -68,7 +68,7 @@ def _leaders(count: int) -> list:
 
 def _open_units_of(leaders, year: int, quarter: int) -> None:
     from accounts.models import Unit
-    from flows.quarterly import open_report
+    from flows.opening import open_report
 
     for unit in Unit.objects.filter(oversights__leader__in=leaders).distinct().order_by("pk"):
         open_report(unit=unit, year=year, quarter=quarter)

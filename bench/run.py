@@ -232,7 +232,7 @@ def measure_open_quarter(year: int, quarter: int, workers: int) -> dict:
     """Production's path: the job beat sends each quarter (flows.tasks.open_quarter), which
     enqueues one flows.tasks.open_reports job per chunk of units; all on the bench queue."""
     from flows import tasks
-    from flows.quarterly import CHUNK_UNITS, reporting_units
+    from flows.opening import CHUNK_UNITS, reporting_units
     from records.models import QuarterlyReport
 
     units = reporting_units().count()

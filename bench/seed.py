@@ -43,8 +43,8 @@ from viewflow.workflow.status import STATUS
 
 from accounts.models import Oversight, Post, Unit, User
 from flows import actions
-from flows.quarterly import open_report
-from flows.rectification import register_problems
+from flows.opening import open_report
+from flows.registration import register_problems
 from records.models import Problem, QuarterlyReport
 from records.workdays import add_working_days, last_finished_quarter, quarter_end
 

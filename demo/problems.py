@@ -15,7 +15,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from accounts.models import Unit, User
-from flows.rectification import register_problems
+from flows.registration import register_problems
 from records.models import Problem, ProblemList
 from records.services import problems
 from records.workdays import add_working_days

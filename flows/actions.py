@@ -143,7 +143,7 @@ def _report_done(record, user, task, data):
 
 
 def _submit_part(record, user, task, data):
-    from .rectification import submit_rectification_part
+    from .registration import submit_rectification_part
 
     return submit_rectification_part(problem=record, task=task, by=user, text=data["text"],
                                      upload=data.get("file"))

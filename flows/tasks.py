@@ -27,7 +27,7 @@ def open_quarter(year: int, quarter: int, queue: str | None = None) -> int:
     """Open a quarter's reports for every unit: one ``open_reports`` job per chunk of units
     still to open, enqueued on commit, so that the workers share them (on ``queue``, when
     given). Returns how many units it set out to open; running it twice opens nothing new."""
-    from flows.quarterly import CHUNK_UNITS, units_to_open
+    from flows.opening import CHUNK_UNITS, units_to_open
 
     unit_ids = units_to_open(year=year, quarter=quarter)
     for first in range(0, len(unit_ids), CHUNK_UNITS):
@@ -41,7 +41,7 @@ def open_quarter(year: int, quarter: int, queue: str | None = None) -> int:
 def open_reports(unit_ids: list[int], year: int, quarter: int) -> int:
     """Open the quarter's reports of these units in one transaction; a unit already opened
     (by an earlier run, or by another worker at the same moment) is skipped."""
-    from flows.quarterly import open_reports as open_chunk
+    from flows.opening import open_reports as open_chunk
 
     opened, _problems = open_chunk(unit_ids=unit_ids, year=year, quarter=quarter)
     return opened

@@ -298,7 +298,7 @@ class RectifyPartView(RectifyingMixin, ProblemTaskView):
         return self.rectifying_post(request) or super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
-        from .rectification import submit_rectification_part
+        from .registration import submit_rectification_part
 
         data = form.cleaned_data
         try:

@@ -130,7 +130,7 @@ def client_for():
 @pytest.fixture
 def sanitation_report(bureau):
     """The sanitation division's Q3 2026 report, freshly opened (draft task with its head)."""
-    from flows.quarterly import open_report
+    from flows.opening import open_report
 
     return open_report(unit=Unit.objects.get(code="sanitation"), year=YEAR, quarter=QUARTER)
 

@@ -13,8 +13,9 @@ from rest_framework.test import APIClient
 from viewflow.workflow.exceptions import FlowLockFailed
 
 from accounts.models import User
-from flows.quarterly import QuarterlyReportFlow, open_report
-from flows.rectification import register_problems
+from flows.opening import open_report
+from flows.quarterly import QuarterlyReportFlow
+from flows.registration import register_problems
 from records.models import AuditEvent, Evidence, Notification, Problem, QuarterlyReport
 from records.services import circulars
 from records.services import problems as services

@@ -14,8 +14,8 @@ from viewflow.workflow.status import STATUS
 from accounts.models import Delegation, Unit, User
 from flows import approvals
 from flows.grants import rederive_for_units
-from flows.quarterly import open_report
-from flows.rectification import register_problems
+from flows.opening import open_report
+from flows.registration import register_problems
 from records.models import CopyTo, Notification, Opinion, Problem, QuarterlyReport
 
 from .conftest import QUARTER, YEAR, open_task, review, submit, task_url

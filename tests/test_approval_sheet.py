@@ -211,7 +211,7 @@ def test_the_report_page_offers_both_downloads(signed_report, client_for, leader
 
 @pytest.fixture
 def filed_problem(bureau, unit, client_for, jiwei_chen, head_enforcement, leader_zhao):
-    from flows.rectification import register_problems
+    from flows.registration import register_problems
 
     committee, head, leader = (client_for(u) for u in (jiwei_chen, head_enforcement, leader_zhao))
     (problem,) = register_problems(

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Delegation, Unit, User
-from flows.quarterly import open_quarter, open_report
+from flows.opening import open_quarter, open_report
 from records.models import AuditEvent, Opinion, QuarterlyReport
 
 from .conftest import QUARTER, YEAR, open_task, review, submit

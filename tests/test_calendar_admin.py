@@ -93,7 +93,7 @@ def test_a_year_entered_by_hand_is_confirmed_on_the_page(admin_client, admin):
 
 def test_one_day_entered_in_the_admin_counts_the_open_deadlines_again(
         admin_client, admin, unit, monkeypatch):
-    from flows.quarterly import open_report
+    from flows.opening import open_report
 
     report = open_report(unit=unit("legal"), year=2026, quarter=4)
     assert report.due_date == D(2027, 1, 14)

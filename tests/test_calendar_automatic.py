@@ -26,7 +26,7 @@ def admin(bureau):
 @pytest.fixture
 def overdue_on_new_years_eve(jiwei_chen, unit):
     """A problem whose analysis was due on Thursday 31 December 2026: overdue from 1 January."""
-    from flows.rectification import register_problems
+    from flows.registration import register_problems
 
     [problem] = register_problems(by=jiwei_chen, source="spot_check", found_on=D(2026, 12, 1),
                                   items=[{"unit": unit("enforcement"), "category": "hedonism",

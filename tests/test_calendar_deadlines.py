@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from flows.quarterly import open_report
-from flows.rectification import register_problems
+from flows.opening import open_report
+from flows.registration import register_problems
 from records.models import AuditEvent, Problem, QuarterlyReport
 
 from .calendar_helpers import D, enter_2027, travel

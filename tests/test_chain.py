@@ -13,7 +13,7 @@ from viewflow.workflow.models import Process, Task
 from accounts import chain
 from accounts.models import Delegation, Oversight, Post, Unit, User
 from demo.bureau import load_demo
-from flows.quarterly import open_quarter, open_report
+from flows.opening import open_quarter, open_report
 from records.models import Opinion, QuarterlyReport
 
 from .conftest import is_postgres, open_task, review, submit

@@ -17,7 +17,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from accounts.models import User
-from flows.rectification import register_problems
+from flows.registration import register_problems
 from records import selectors
 from records.documents import chinese
 from records.documents import circulars as circular_docx

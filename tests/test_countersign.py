@@ -17,7 +17,7 @@ from viewflow.workflow.status import STATUS
 from accounts.models import Delegation, User
 from flows import countersign
 from flows.models import CountersignPart
-from flows.rectification import register_problems, submit_rectification_part
+from flows.registration import register_problems, submit_rectification_part
 from flows.selectors import history
 from records.models import AuditEvent, Evidence, Notification, Problem
 

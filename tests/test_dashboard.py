@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from demo.problems import load_demo_problems
-from flows.rectification import register_problems
+from flows.registration import register_problems
 from records.models import Problem
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")

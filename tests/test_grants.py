@@ -18,7 +18,7 @@ YESTERDAY = TODAY - datetime.timedelta(days=1)
 def test_a_new_supervising_leader_sees_open_items_and_the_old_one_keeps_only_what_he_acted_on(
         bureau, unit, head_sanitation, leader_li, leader_wang, client_for,
         django_capture_on_commit_callbacks):
-    from flows.quarterly import open_report
+    from flows.opening import open_report
 
     sanitation = unit("sanitation")
     acted_on = open_report(unit=sanitation, year=2026, quarter=2)

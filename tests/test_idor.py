@@ -17,8 +17,8 @@ from viewflow.workflow.models import Task
 
 from accounts.models import User
 from flows.actions import actions_of
-from flows.quarterly import open_report
-from flows.rectification import register_problems, submit_rectification_part
+from flows.opening import open_report
+from flows.registration import register_problems, submit_rectification_part
 from records.models import AuditEvent, Notification, Problem, QuarterlyReport
 from records.services import problems as services
 

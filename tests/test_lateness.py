@@ -4,7 +4,7 @@ import datetime
 
 from django.utils import timezone
 
-from flows.quarterly import open_report
+from flows.opening import open_report
 from records.lateness import repeatedly_late
 from records.models import Problem, QuarterlyReport
 
@@ -32,7 +32,7 @@ def test_a_unit_late_two_quarters_running_is_flagged_and_others_are_not(bureau, 
 
 def test_a_problem_closed_after_its_approved_date_counts_even_if_extended(bureau, unit):
     from accounts.models import User
-    from flows.rectification import register_problems
+    from flows.registration import register_problems
 
     squad1 = unit("squad1")
     problem = register_problems(by=User.objects.get(username="jiwei_chen"), source="spot_check",

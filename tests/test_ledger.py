@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from demo.problems import load_demo_problems
-from flows.rectification import register_problems
+from flows.registration import register_problems
 from records.models import AuditEvent, Problem
 from records.workdays import add_working_days
 

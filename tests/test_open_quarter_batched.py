@@ -20,7 +20,7 @@ from viewflow.workflow.signals import task_finished
 
 from accounts import chain
 from accounts.models import Delegation, Oversight, Post, Unit, User
-from flows.quarterly import open_quarter, open_report, open_reports, reporting_units
+from flows.opening import open_quarter, open_report, open_reports, reporting_units
 from records.audit import verify
 from records.models import (
     AuditEvent,

@@ -9,7 +9,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from accounts.models import Delegation, User
-from flows.quarterly import open_report
+from flows.opening import open_report
 from records.models import Opinion, QuarterlyReport
 
 from .conftest import QUARTER, YEAR, open_task, review, submit, task_url

@@ -3,7 +3,7 @@
 import pytest
 
 from accounts.models import Unit
-from flows.quarterly import open_quarter
+from flows.opening import open_quarter
 
 from .conftest import submit
 

@@ -142,7 +142,7 @@ def test_two_submissions_of_one_draft_at_once_send_one_review(postgres_only, san
 def test_a_task_url_naming_another_reports_process_is_not_found(sanitation_report, head_legal,
                                                                 client_for):
     """viewflow locks the URL's process but loads the task by its own id: such URLs must 404."""
-    from flows.quarterly import open_report
+    from flows.opening import open_report
 
     legal_report = open_report(unit=Unit.objects.get(code="legal"), year=YEAR, quarter=QUARTER)
     legal_draft = open_task(legal_report)

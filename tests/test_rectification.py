@@ -13,7 +13,7 @@ from viewflow.workflow.models import Process, Task
 
 from accounts import chain
 from accounts.models import Delegation, Post, User
-from flows.rectification import register_problems
+from flows.registration import register_problems
 from flows.selectors import history
 from records.models import (
     AuditEvent,

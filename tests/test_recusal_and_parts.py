@@ -11,7 +11,7 @@ from django.utils import timezone
 from docx import Document
 
 from accounts.models import Delegation, User
-from flows.rectification import register_problems
+from flows.registration import register_problems
 from records.models import ExtensionRequest, Opinion, Problem, QuarterlyReport
 
 from .conftest import open_task, review, submit, task_url
@@ -101,7 +101,7 @@ def test_the_page_offers_the_decision_to_the_secretary_and_not_to_the_person_con
 
 def _report_drafted_by_its_leader(bureau, unit, leader_li, head_sanitation, client_for):
     """leader_li acts for the absent sanitation head and submits the report himself."""
-    from flows.quarterly import open_report
+    from flows.opening import open_report
 
     Delegation.objects.create(absent=head_sanitation, acting=leader_li, valid_from=TODAY,
                               reason="病假")

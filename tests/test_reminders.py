@@ -48,7 +48,7 @@ def test_a_sweep_run_twice_on_a_day_notifies_nobody_twice(sanitation_report):
 
 
 def test_the_reminder_before_the_national_day_holiday_counts_working_days(bureau, unit):
-    from flows.quarterly import open_report
+    from flows.opening import open_report
 
     # 2026 Q2 ends on 30 June; due 10 working days later, on 14 July
     report = open_report(unit=unit("legal"), year=2026, quarter=2)
@@ -109,7 +109,7 @@ def test_a_job_that_fails_for_good_is_kept_for_the_administrator(bureau):
     from flows.tasks import open_quarter
     from records.models import FailedJob
 
-    with mock.patch("flows.quarterly.units_to_open", side_effect=RuntimeError("boom")):
+    with mock.patch("flows.opening.units_to_open", side_effect=RuntimeError("boom")):
         open_quarter.apply(args=[2026, 3], retries=open_quarter.max_retries)
     job = FailedJob.objects.get()
     assert job.task_name == "flows.tasks.open_quarter" and "boom" in job.error
@@ -134,7 +134,7 @@ def test_across_the_national_day_holiday_reminders_fall_on_working_days(bureau, 
 
 
 def test_a_2027_deadline_follows_the_administrators_working_day_overrides(bureau, unit):
-    from flows.quarterly import open_report
+    from flows.opening import open_report
     from records.models import CalendarYear, WorkdayOverride
 
     # chinese-calendar stops at 2026; the administrator enters the 2027 New Year holiday and

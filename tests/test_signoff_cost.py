@@ -138,7 +138,7 @@ def test_signing_off_is_a_fixed_small_number_of_queries(submitted, leader_li, se
 
 def _squad_report_at_level_one(bureau, client_for):
     from accounts.models import Unit
-    from flows.quarterly import open_report
+    from flows.opening import open_report
 
     from .conftest import open_task, submit
 
@@ -153,8 +153,8 @@ def test_the_steps_read_once_give_the_same_path_history_and_recusal(
     from viewflow.workflow.models import Task
 
     from flows import routing
+    from flows.opening import open_report
     from flows.path import path_ahead
-    from flows.quarterly import open_report
     from flows.selectors import history, human_tasks
     from records.services import urges as urging
 

@@ -139,7 +139,7 @@ def test_a_finished_report_has_nobody_to_urge(submitted, leader_li, jiwei_chen, 
 
 def test_the_units_liaison_cannot_urge_its_own_head(bureau, unit, liaison_enforcement,
                                                    client_for):
-    from flows.quarterly import open_report
+    from flows.opening import open_report
 
     report = open_report(unit=unit("enforcement"), year=2026, quarter=3)
     client = client_for(liaison_enforcement)
@@ -202,7 +202,7 @@ def test_urge_day_skips_holidays(db):
 
 @pytest.fixture
 def problem(bureau, unit, leader_wang):
-    from flows.rectification import register_problems
+    from flows.registration import register_problems
 
     # registered by leader_wang, who does not oversee sanitation: only the registration
     # lets him urge
@@ -290,7 +290,7 @@ def test_two_urges_at_once_urge_once(bureau, unit, leader_li, jiwei_chen):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL; SQLite serialises writers")
     import config.urls  # noqa: F401
-    from flows.quarterly import open_report
+    from flows.opening import open_report
 
     report = open_report(unit=unit("sanitation"), year=2026, quarter=3)
     clients = []

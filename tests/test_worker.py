@@ -174,7 +174,7 @@ def test_the_worker_opens_every_units_report_once_however_often_it_is_asked(bure
 
 
 def test_the_worker_opens_a_quarter_in_jobs_of_a_chunk_of_units_each(bureau, worker):
-    with mock.patch("flows.quarterly.CHUNK_UNITS", 3):
+    with mock.patch("flows.opening.CHUNK_UNITS", 3):
         first = worker.send(tasks.open_quarter, YEAR, QUARTER)
 
         assert worker.result_of(first)[1] == 10

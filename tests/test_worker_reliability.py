@@ -37,7 +37,7 @@ from accounts.models import Unit, User
 from config.celery import app
 from demo.bureau import load_demo
 from flows import tasks
-from flows.quarterly import open_quarter
+from flows.opening import open_quarter
 from flows.reminders import sweep
 from records import tasks as record_tasks
 from records.models import AuditEvent, Delivery, FailedJob, Notification

@@ -129,7 +129,7 @@ class RegisterView(LoginRequiredMixin, generic.TemplateView):
         return super().get_context_data(**kwargs)
 
     def post(self, request):
-        from flows.rectification import register_problems
+        from flows.registration import register_problems
 
         list_form = ProblemListForm(request.POST)
         formset = ProblemFormSet(request.POST, prefix="p")

@@ -166,7 +166,7 @@ class OpenReportView(LoginRequiredMixin, generic.FormView):
         return {"year": year, "quarter": quarter}
 
     def form_valid(self, form):
-        from flows.quarterly import open_report
+        from flows.opening import open_report
 
         data = form.cleaned_data
         try:

@@ -5,7 +5,7 @@ another leader, who signs it off and copies it to a colleague."""
 import pytest
 
 from accounts.models import Unit, User
-from flows.quarterly import open_report
+from flows.opening import open_report
 from records.models import CopyTo, QuarterlyReport
 
 from .conftest import expect, follow, open_task_page, submit_and_wait

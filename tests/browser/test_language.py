@@ -4,7 +4,7 @@ import pytest
 from django.utils import translation
 
 from accounts.models import Unit
-from flows.quarterly import open_report
+from flows.opening import open_report
 
 from .conftest import expect
 

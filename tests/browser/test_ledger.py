@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Unit, User
-from flows.rectification import register_problems
+from flows.registration import register_problems
 from records.models import Problem
 
 from .conftest import expect, follow

@@ -3,7 +3,7 @@
 import pytest
 
 from accounts.models import Unit, User
-from flows.quarterly import open_report
+from flows.opening import open_report
 from records.models import Opinion, QuarterlyReport
 
 from .conftest import expect, open_task_page, submit_and_wait

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from flows.quarterly import open_quarter
+from flows.opening import open_quarter
 from records.services.calendar import opening_waits_for
 from records.services.reports import validate_period
 from records.workdays import last_finished_quarter
