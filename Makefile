@@ -37,7 +37,9 @@ worker: venv
 lint: venv
 	$(BIN)/ruff check .
 
-# The whole suite: system checks, migrations in step with models, lint, then
+# The whole suite: system checks, migrations in step with models, lint, the layers' contract
+# (import-linter, pyproject.toml: pages and the API over the flows, over the records, over
+# the org chart), then
 # the tests (in parallel), then the tests that start a real Celery worker
 # (alone: parallel workers would share the broker), then the journeys in
 # Chromium against a live server (alone and in order: one browser at a time
@@ -48,6 +50,7 @@ test: venv
 	$(BIN)/python manage.py check --fail-level WARNING
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest -p no:cacheprovider -n $(PYTEST_WORKERS) -m "not worker and not browser" tests
 	$(BIN)/pytest -p no:cacheprovider -m worker tests
 	$(BIN)/pytest -p no:cacheprovider -m browser tests

@@ -9,8 +9,8 @@ from rest_framework import serializers
 
 from accounts.models import Post, Unit, User
 from api.typed import PersonRef
-from flows.actions import ACTION_NAMES
-from records import ledger
+from flows import steps
+from records import kinds, ledger
 from records.models import (
     Circular,
     Evidence,
@@ -82,14 +82,15 @@ class TokenSerializer(serializers.Serializer):
 # -- tasks -----------------------------------------------------------------------------------
 
 class ItemSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=["report", "problem"])
+    type = serializers.ChoiceField(choices=list(kinds.KINDS),
+                                   help_text=_("The kind of record (report, problem …)."))
     id = serializers.IntegerField()
     title = serializers.CharField()
     status = serializers.CharField()
 
 
 def item_of(record) -> dict:
-    return {"type": "report" if isinstance(record, QuarterlyReport) else "problem",
+    return {"type": kinds.kind_of(record).key,
             "id": record.pk, "title": str(record), "status": record.status}
 
 
@@ -110,7 +111,7 @@ class TaskSerializer(serializers.Serializer):
     light = serializers.ChoiceField(choices=list(ledger.LIGHTS),
                                     help_text=_("Traffic light of the deadline."))
     created = serializers.DateTimeField()
-    actions = serializers.ListField(child=serializers.ChoiceField(choices=ACTION_NAMES))
+    actions = serializers.ListField(child=serializers.ChoiceField(choices=steps.action_names()))
 
 
 class TaskActionRequestSerializer(serializers.Serializer):

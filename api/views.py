@@ -31,11 +31,12 @@ from api import serializers as s
 from api import typed
 from api.errors import body
 from flows import actions as task_actions
-from flows import approvals, extensions
+from flows import approvals, extensions, steps
 from flows.bulk import bulk_sign_off, can_bulk_sign_off
+from flows.extensions import pending_extension_or_404, visible_problem_or_404
 from flows.path import path_ahead
 from flows.selectors import history, open_task_of, record_of_task
-from records import ledger, permissions, selectors, versions
+from records import kinds, ledger, permissions, selectors, versions
 from records.audit import audit
 from records.documents import circulars as circular_docx
 from records.documents.sheet_pdf import SheetUnavailable
@@ -53,7 +54,6 @@ from records.models import (
 )
 from records.services import circulars, problems, sheets
 from records.services import urges as urging
-from web.problems import pending_extension_or_404, visible_problem_or_404
 
 ERRORS = {
     400: OpenApiResponse(s.ErrorSerializer, description="Invalid input."),
@@ -159,10 +159,7 @@ class MeView(APIView):
 # -- tasks -----------------------------------------------------------------------------------
 
 def _light(record, lights: ledger.Lights) -> tuple:
-    if isinstance(record, QuarterlyReport):
-        due, is_open = record.step_due_date, record.is_open
-    else:
-        due, is_open = record.due_date, record.is_open
+    due, is_open = record.step_due, record.is_open
     if not is_open:
         return due, ledger.GREY
     if due is None or due > lights.threshold:
@@ -178,9 +175,7 @@ def task_row(task: Task, lights: ledger.Lights) -> dict:
         "id": task.pk, "process": task.process_id, "flow": app_name, "step": step,
         "title": str(task.flow_task.task_title), "item": s.item_of(record), "unit": record.unit,
         "deadline": deadline, "light": light, "created": task.created,
-        "deadline_provisional": (record.step_due_date_is_provisional
-                                 if isinstance(record, QuarterlyReport)
-                                 else record.due_date_is_provisional),
+        "deadline_provisional": record.step_due_is_provisional,
         "actions": task_actions.open_actions(task),
     }
 
@@ -191,8 +186,7 @@ class TaskListView(generics.GenericAPIView):
     def get_queryset(self):
         return (Task.objects.filter(owner=self.request.user, status=STATUS.ASSIGNED,
                                     flow_task_type="HUMAN")
-                .select_related("process", "process__quarterly_report__unit",
-                                "process__problem__unit")
+                .select_related("process", *kinds.process_relations())
                 .order_by("-created", "-pk"))
 
     @extend_schema(responses={200: s.TaskSerializer(many=True), **errors(401, 403, 404)},
@@ -205,17 +199,17 @@ class TaskListView(generics.GenericAPIView):
 
 
 ACTION_DESCRIPTION = "\n".join(
-    f"- `{flow}.{step}`: " + ", ".join(
+    f"- `{steps.key(node)}`: " + ", ".join(
         f"`{name}`" + (" (finishes the task)" if action.completes else "")
-        for name, action in step_actions.items())
-    for (flow, step), step_actions in task_actions.ACTIONS.items())
+        for name, action in steps.actions(node).items())
+    for node in steps.every_step())
 
 
 class TaskActionView(APIView):
     @extend_schema(
         operation_id="tasks_action",
         parameters=[OpenApiParameter("action", str, OpenApiParameter.PATH,
-                                     enum=task_actions.ACTION_NAMES,
+                                     enum=steps.action_names(),
                                      description="An action of the task's step.")],
         request={"application/json": s.TaskActionRequestSerializer,
                  "multipart/form-data": s.TaskActionRequestSerializer},

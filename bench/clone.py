@@ -29,6 +29,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from viewflow.workflow.models import Process, Task
@@ -205,8 +206,17 @@ def _audit(row: dict, m: BureauMap) -> dict:
     return row
 
 
+def _on_record(row: dict, m: BureauMap) -> dict:
+    """A trail row (opinion, copy, version, urge) names its record by kind and id: the id
+    moves as the record's own does."""
+    record_model = ContentType.objects.get_for_id(row["record_type_id"]).model_class()
+    row["record_id"] = m.pk(record_model, row["record_id"])
+    return row
+
+
 FIXUPS: dict[type[models.Model], Callable[[dict, BureauMap], dict]] = {
-    Notification: _notification, AuditEvent: _audit}
+    Notification: _notification, AuditEvent: _audit, Opinion: _on_record,
+    CopyTo: _on_record, Version: _on_record, Urge: _on_record}
 
 
 def _rows(model, after: int) -> tuple[list[str], list[tuple]]:

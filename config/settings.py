@@ -257,30 +257,26 @@ DUTYCHAIN_REMINDERS = {
     "default": {"before": env_int("REMIND_WORKING_DAYS_BEFORE", 3),
                 "repeat_every_days": env_int("ESCALATE_EVERY_DAYS", 7)},
 }
-# Approval actions (issue 8).
-# Level-by-level review (逐级审核): these "flow.step" review steps go first to the head of
-# each unit above the item's unit (below the bureau), then to the supervising leader.
-DUTYCHAIN_LEVEL_REVIEW = env_list("LEVEL_REVIEW_STEPS", "quarterlyreport.review")
-# Transfer (转办): who may take over each step. "head"/"liaison" mean of the item's unit.
-DUTYCHAIN_TRANSFER = {
-    "quarterlyreport.draft": ["head", "liaison"],
-    "quarterlyreport.review": ["leader"],
-    "rectification.analyse": ["head", "liaison"],
-    "rectification.approve_plan": ["leader"],
-    "rectification.rectify": ["head", "liaison"],
-    "rectification.verify": ["committee"],
-}
+# Approval actions (issue 8): each step's defaults are in the step table (flows/steps.py);
+# these override them per "flow.step" (the step's flow and node names).
+# Level-by-level review (逐级审核): the review steps that go first to the head of each unit
+# above the item's unit (below the bureau), then to the supervising leader. Unset: the
+# table's (the quarterly report's review); set: exactly these, comma-separated.
+DUTYCHAIN_LEVEL_REVIEW = (env_list("LEVEL_REVIEW_STEPS", "")
+                          if os.environ.get("LEVEL_REVIEW_STEPS") is not None else None)
+# Transfer (转办): who may take over a step, e.g. {"quarterlyreport.review": ["leader"]};
+# "head"/"liaison" mean of the item's unit.
+DUTYCHAIN_TRANSFER = {}
 # Copy to (抄送): after a step's decision, copy the item to these roles for information
-# ("secretary", "committee", "stationed", "supervisor"); the person deciding may add names.
-DUTYCHAIN_COPY_TO = {
-    "quarterlyreport.review": {"sign_off": ["secretary"]},
-}
-# Countersign (会签): how each step that several people act on runs, per "flow.step":
-# "all" (everyone acts; done when all have), "any" (the first to act decides; the others'
-# tasks are cancelled as not needed) or "sequence" (one after another, in order).
-DUTYCHAIN_COUNTERSIGN = {
-    "rectification.rectify_parts": os.environ.get("COUNTERSIGN_RECTIFY_PARTS", "all"),
-}
+# ("secretary", "committee", "stationed", "supervisor"), e.g.
+# {"quarterlyreport.review": {"sign_off": ["secretary"]}}; the person deciding may add names.
+DUTYCHAIN_COPY_TO = {}
+# Countersign (会签): how a step that several people act on runs, per "flow.step": "all"
+# (everyone acts; done when all have), "any" (the first to act decides; the others' tasks
+# are cancelled as not needed) or "sequence" (one after another, in order).
+DUTYCHAIN_COUNTERSIGN = {}
+if os.environ.get("COUNTERSIGN_RECTIFY_PARTS"):
+    DUTYCHAIN_COUNTERSIGN["rectification.rectify_parts"] = os.environ["COUNTERSIGN_RECTIFY_PARTS"]
 # Evidence of rectification (佐证材料): PDF, Word, Excel and images, up to this size.
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 EVIDENCE_EXTENSIONS = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".jpeg", ".png"}

@@ -78,7 +78,7 @@ def _approve(problem, leader):
 
 def _rectify(problem, head):
     problems.problem_add_progress(problem=problem, by=head, text="已召开专题会议，完成制度修订。")
-    problems.evidence_add(problem=problem, by=head, upload=ContentFile(
+    problems.evidence_add(problem=problem, by=head, file=ContentFile(
         b"%PDF-1.4\n% demo evidence\n", name="整改情况说明.pdf"))
     _act(problem, lambda t: problems.problem_report_rectified(problem=problem, by=head))
 

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
 from django.http import Http404
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
@@ -23,33 +21,23 @@ from viewflow.workflow.status import STATUS
 
 from accounts import chain
 from accounts.models import Post, User
-from records import notifications, permissions
+from records import kinds, notifications, permissions
 from records.audit import audit
-from records.models import CopyTo, Notification, Opinion, Problem, QuarterlyReport
-from records.services import problems
-from records.services import reports as services
+from records.models import Notification, Opinion
+from records.services import copies
 
-from . import routing
-from .actions import TaskConflict, flow_key, own_open_task
-
-# the step a withdrawal cancels → the step it goes back to
-WITHDRAWABLE = {
-    ("quarterlyreport", "review"): "draft",
-    ("rectification", "approve_plan"): "analyse",
-    ("rectification", "verify"): "rectify",
-}
-
-
-def _flow_of(record: Model):
-    from .quarterly import QuarterlyReportFlow
-    from .rectification import RectificationFlow
-
-    return QuarterlyReportFlow if isinstance(record, QuarterlyReport) else RectificationFlow
+from . import countersign, routing, steps
+from .actions import TaskConflict, own_open_task
 
 
 def _detail_url(record: Model) -> str:
-    name = "reports:detail" if isinstance(record, QuarterlyReport) else "problems:detail"
-    return reverse(name, args=[record.pk])
+    return kinds.kind_of(record).url(record)
+
+
+def _withdraw_to(task: Task) -> str:
+    """The step a withdrawal of ``task`` goes back to ("" when it cannot be withdrawn)."""
+    step = steps.of(task.flow_task)
+    return step.withdraw_to if step is not None else ""
 
 
 def _open_tasks(record: Model):
@@ -59,30 +47,28 @@ def _open_tasks(record: Model):
 
 # ---------------------------------------------------------------- withdraw (撤回)
 
-def _submitter_ids(record: Model, back_step: str) -> set[int]:
-    """Who submitted what is under review: the owner of the last finished drafting task
-    (and the person they acted for)."""
+def _last_drafting_task(record: Model) -> Task | None:
+    """The last finished task of a step whose owner wrote what is under review."""
     tasks = Task.objects.filter(process_id=record.process_id, flow_task_type="HUMAN",
                                 status=STATUS.DONE).order_by("-finished", "-pk")
-    for task in tasks:
-        if task.flow_task.name == back_step:
-            return {pk for pk in (task.owner_id, task.data.get("on_behalf_of")) if pk}
-    return set()
+    return next((task for task in tasks
+                 if getattr(steps.of(task.flow_task), "drafting", False)), None)
 
 
 def withdraw_refusal(user: User, record: Model) -> tuple[Task | None, str]:
     """The task a withdrawal would cancel, and why ``user`` may not withdraw ("" if they may)."""
     if record.process_id is None or not record.is_open:
         return None, _("There is nothing under review to withdraw.")
-    task = next((t for t in _open_tasks(record).order_by("-created")
-                 if flow_key(t) in WITHDRAWABLE), None)
+    task = next((t for t in _open_tasks(record).order_by("-created") if _withdraw_to(t)),
+                None)
     if task is None:
         return None, _("There is nothing under review to withdraw.")
-    back = WITHDRAWABLE[flow_key(task)]
-    if isinstance(record, Problem) and back == "rectify" and record.co_units.exists():
+    drafted = _last_drafting_task(record)
+    if drafted is not None and drafted.data.get(countersign.PART_KEY):
         return task, _("The units' parts of a joint rectification cannot be withdrawn; the "
                        "verifier can send it back.")
-    if user.pk not in _submitter_ids(record, back):
+    if drafted is None or drafted.flow_task.name != _withdraw_to(task) or user.pk not in {
+            drafted.owner_id, drafted.data.get("on_behalf_of")}:
         return task, _("Only the person who submitted it can withdraw it.")
     if record.review_level or task.data.get("transferred"):
         return task, _("A reviewer has already acted on it; it can no longer be withdrawn.")
@@ -96,7 +82,7 @@ def can_withdraw(user: User, record: Model) -> bool:
 def withdraw(*, record: Model, by: User, reason: str = "") -> Task:
     """Take a submitted item back before its reviewer acts; it returns to the drafter.
     Returns the new drafting task."""
-    flow_class = _flow_of(record)
+    flow_class = kinds.kind_of(record).flow_class
     with flow_class.lock(record.process_id), transaction.atomic():
         record = type(record).objects.select_for_update().get(pk=record.pk)
         task, refusal = withdraw_refusal(by, record)
@@ -107,13 +93,11 @@ def withdraw(*, record: Model, by: User, reason: str = "") -> Task:
             raise TaskConflict(_("The reviewer has already acted on it; it can no longer be "
                                  "withdrawn."))
         reviewer = task.owner
-        if isinstance(record, QuarterlyReport):
-            services.report_withdraw(report=record, by=by, reason=reason, task=task)
-        else:
-            problems.problem_withdraw(problem=record, by=by, reason=reason, task=task)
+        steps.of(task.flow_task).withdraw(**{kinds.kind_of(record).arg: record}, by=by,
+                                          reason=reason, task=task)
         activation = task.flow_task.activation_class(task)
         activation.cancel()
-        back = getattr(flow_class.instance, WITHDRAWABLE[flow_key(task)])
+        back = getattr(flow_class.instance, _withdraw_to(task))
         new = back.activation_class.create(back, activation, task.token)
         notifications.notify(
             recipients=[reviewer], kind=Notification.Kind.WITHDRAWN, record=record,
@@ -124,18 +108,13 @@ def withdraw(*, record: Model, by: User, reason: str = "") -> Task:
 
 # ---------------------------------------------------------------- transfer (转办)
 
-def _transfer_roles(task: Task) -> list[str]:
-    flow, step = flow_key(task)
-    return settings.DUTYCHAIN_TRANSFER.get(f"{flow}.{step}", [])
-
-
 def transfer_candidates(task: Task, record: Model, tasks: list[Task] | None = None
                         ) -> list[User]:
     """Everyone whose post today qualifies for the task's step, without a conflict of
     interest, other than its owner (``tasks``: the process's human tasks, when the caller
     has them already): the people around the record's bureau (accounts.chain.people_around,
     which the copy-to list reads too), and the holders of the record's own unit's posts."""
-    roles = _transfer_roles(task)
+    roles = steps.transfer_roles(task.flow_task)
     if not roles:
         return []
     # a unit's own posts (its head, its liaisons) qualify for its records only
@@ -145,8 +124,7 @@ def transfer_candidates(task: Task, record: Model, tasks: list[Task] | None = No
               for person in (chain.people_around(record.unit, around) if around else [])}
     for role in unit_roles:
         people.update((person.pk, person) for person in chain.holders(record.unit, role))
-    conflicted = routing.conflicts(record, tasks) \
-        if flow_key(task)[1] not in routing.DRAFTING_STEPS else {}
+    conflicted = {} if steps.of(task.flow_task).drafting else routing.conflicts(record, tasks)
     return sorted((u for u in people.values() if u.pk != task.owner_id and u.pk not in conflicted),
                   key=lambda u: (u.name, u.username))
 
@@ -173,12 +151,10 @@ def transfer(*, task_pk: int, by: User, to: User | None, reason: str) -> Task:
         task.data["on_behalf_of"] = None
         task.owner = to
         task.save(update_fields=["owner", "data"])
-        kw = {"report": record} if isinstance(record, QuarterlyReport) else {"problem": record}
-        Opinion.objects.create(**kw, task=task, author=by, kind=Opinion.Kind.TRANSFER,
-                               text=reason)
+        Opinion.objects.create(record=record, task=task, author=by,
+                               kind=Opinion.Kind.TRANSFER, text=reason)
         permissions.grant_view(record, [to])
-        if isinstance(record, Problem):
-            Problem.objects.filter(pk=record.pk).update(assignee=to)
+        kinds.kind_of(record).follow_assignee(record, None, to)
         audit(actor=by, action="task.transfer", target=record, task=task.pk,
                        step=task.flow_task.name, from_user=by.username, to_user=to.username,
                        reason=reason)
@@ -203,32 +179,14 @@ def _role_people(role: str, record: Model) -> list[User | None]:
     raise ValueError(f"unknown copy-to role {role!r}")
 
 
-def default_copies(record: Model, step: str, decision: str) -> list[User]:
-    """Who a step's decision is copied to by configuration (DUTYCHAIN_COPY_TO)."""
-    key = routing.step_key(record, step)
-    roles = settings.DUTYCHAIN_COPY_TO.get(key, {}).get(decision, [])
-    return [u for role in roles for u in _role_people(role, record) if u is not None]
+def default_copies(record: Model, node, decision: str) -> list[User]:
+    """Who a step's decision is copied to by its step (flows/steps.py, settings applied)."""
+    return [u for role in steps.copy_roles(node, decision)
+            for u in _role_people(role, record) if u is not None]
 
 
 def copy_to(*, record: Model, recipients: Iterable[User], by: User | None, task: Task | None,
-            step: str = "") -> list[CopyTo]:
-    """Copy ``record`` to people for their information: they may read it, and are told."""
-    kw = {"report": record} if isinstance(record, QuarterlyReport) else {"problem": record}
-    people = {u for u in recipients if u is not None and u.is_active and u != by}
-    if not people:
-        return []
-    already = set(CopyTo.objects.filter(**kw, task=task, recipient__in=people)
-                  .values_list("recipient_id", flat=True)) if task else set()
-    copies = CopyTo.objects.bulk_create([
-        CopyTo(**kw, recipient=u, by=by, task=task, step=step)
-        for u in sorted(people, key=lambda u: u.pk) if u.pk not in already])
-    if copies:
-        permissions.grant_view(record, [c.recipient for c in copies])
-        audit(actor=by, action="record.copy_to", target=record, step=step,
-                       to=sorted(c.recipient.username for c in copies))
-        notifications.notify(
-            recipients=[c.recipient for c in copies], kind=Notification.Kind.COPIED,
-            record=record, title=_("Copied to you: %(record)s") % {"record": record},
-            body=_("%(name)s copied it to you for your information.")
-            % {"name": by or _("The system")}, url=_detail_url(record))
-    return copies
+            step: str = "") -> list:
+    """Copy ``record`` to people for their information (records.services.copies)."""
+    return copies.record_copy_to(record=record, recipients=recipients, by=by, task=task,
+                                 step=step)

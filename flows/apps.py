@@ -7,4 +7,8 @@ class FlowsConfig(AppConfig):
     verbose_name = _("Flows")
 
     def ready(self):
-        from . import signals  # noqa: F401 - connects the org-chart receivers
+        from . import (
+            quarterly,  # noqa: F401  (each flow binds itself to its kind of record)
+            rectification,  # noqa: F401
+            signals,  # noqa: F401  (connects the org-chart receivers)
+        )

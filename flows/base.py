@@ -3,20 +3,32 @@
 from __future__ import annotations
 
 from django.db.models import Model
+from django.utils import timezone
 from viewflow.workflow import lock
 
 from accounts import chain
 from accounts.models import User
-from records import permissions
+from records import kinds, permissions
 
-from . import routing
+from . import routing, steps
 
 
 class ChainFlowMixin:
-    """Mixed into each ``flow.Flow`` whose process moves one record (``record_model``) along."""
+    """Mixed into each ``flow.Flow`` whose process moves one record (``record_model``, of
+    the record kind ``record_kind``: records.kinds) along."""
 
     lock_impl = lock.select_for_update_lock
     record_model: type[Model]
+    record_kind: str
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # the records layer asks the kind for its flow; it never imports the flows
+        kinds.bind_flow(cls.record_kind, cls)
+
+    @property
+    def detail_url(self) -> str:
+        return kinds.by_key(self.record_kind).detail_url
 
     def record_of(self, process) -> Model | None:
         # one row at most (process_id is unique): no ordering, no join for it
@@ -56,10 +68,8 @@ class ChainFlowMixin:
     def reviewers(self, record, task) -> list[User | None]:
         """Every level of the step's review by today's chain, and the secretary, who takes
         the step by recusal."""
-        node = task.flow_task
-        key = f"{type(self).__name__.removesuffix('Flow').lower()}.{node.name}"
         try:
-            holders = routing.review_holders(record.unit, key)
+            holders = routing.review_holders(record.unit, task.flow_task)
         except chain.ChainGap:
             holders = []
         return [*holders, chain.secretary()]
@@ -68,13 +78,20 @@ class ChainFlowMixin:
         """The discipline committee, and the secretary, who verifies by recusal."""
         return [*chain.discipline_committee(), chain.secretary()]
 
-    def assign_reviewer(self, activation, step: str) -> User:
-        """The reviewer of the current level (逐级审核), recusal applied."""
+    def assign_reviewer(self, activation) -> User:
+        """The reviewer of the current level (逐级审核) of the step being created, recusal
+        applied."""
         record = self.record_of(activation.process)
-        index, levels = routing.current_level(record, step)
+        index, levels = routing.current_level(record, activation.flow_task)
         activation.task.data["level"] = index + 1
         activation.task.data["levels"] = len(levels)
         return self.assign(activation, levels[index].assignee, levels[index])
+
+
+def step_due(activation, record):
+    """The deadline of the step just created, by its step's rule (flows/steps.py)."""
+    step = steps.of(activation.flow_task)
+    return step.deadline(record, timezone.localdate()) if step is not None else None
 
 
 def on_behalf_of(task) -> User | None:

@@ -21,18 +21,17 @@ from viewflow.workflow.status import STATUS
 
 from accounts.chain import ChainGap
 from accounts.models import Post, User
-from records import permissions
+from records import kinds, permissions
 from records.models import QuarterlyReport
 
-from .actions import ACTIONS, TaskConflict, take
+from . import steps
+from .actions import TaskConflict, take
 
 
 def sign_off_nodes() -> list:
-    """The quarterly report flow's steps that can be signed off (review, and any later level)."""
-    from .quarterly import QuarterlyReportFlow
-
-    return [getattr(QuarterlyReportFlow, step) for (flow, step), actions in ACTIONS.items()
-            if flow == "quarterlyreport" and "sign_off" in actions]
+    """The steps a quarterly report is signed off at (its review, at any level)."""
+    flow_class = kinds.by_key("report").flow_class
+    return [node for node in steps.all_steps(flow_class) if "sign_off" in steps.actions(node)]
 
 
 def sign_off_queue(user: User) -> QuerySet:

@@ -9,14 +9,7 @@ from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from accounts.models import Post, User
-from records import permissions
-from records.audit import audit
-from records.models import Opinion, Problem, QuarterlyReport
-
-from .quarterly import QuarterlyReportFlow
-from .rectification import RectificationFlow
-
-FLOWS = {QuarterlyReport: QuarterlyReportFlow, Problem: RectificationFlow}
+from records import kinds, permissions
 
 
 def can_cancel(user: User, record: Model) -> bool:
@@ -26,25 +19,18 @@ def can_cancel(user: User, record: Model) -> bool:
 
 
 def cancel_record(*, record: Model, by: User, reason: str) -> Model:
+    """Cancel an item opened or registered in error: its process, then the record (its
+    kind's service), with the reason in its history."""
     if not can_cancel(by, record):
         raise ValidationError(_("Only the discipline committee withdraws an open item."))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"opinion": _("Give the reason for cancelling.")})
-    flow = FLOWS[type(record)]
+    kind = kinds.kind_of(record)
     with transaction.atomic():
-        flow.instance.cancel(record.process)
+        kind.flow.cancel(record.process)
         record.refresh_from_db()
         if not record.is_open:
             raise ValidationError(_("It was finished in the meantime; nothing was cancelled."))
-        record.status = type(record).Status.CANCELLED
-        if isinstance(record, QuarterlyReport):
-            record.step_due_date = None
-        else:
-            record.due_date, record.step, record.assignee = None, "", None
-        record.save()
-        Opinion.objects.create(author=by, kind=Opinion.Kind.CANCEL, text=reason,
-                               **{"report" if isinstance(record, QuarterlyReport)
-                                  else "problem": record})
-        audit(actor=by, action=f"{record._meta.model_name}.cancel", target=record, reason=reason)
+        kind.cancel(**{kind.arg: record}, by=by, reason=reason)
     return record

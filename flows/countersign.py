@@ -57,9 +57,10 @@ def step_key(node) -> str:
 
 
 def mode_for(node) -> str:
-    """The configured mode of a countersign step (``all`` when not configured)."""
-    configured = getattr(settings, "DUTYCHAIN_COUNTERSIGN", {}) or {}
-    mode = configured.get(step_key(node), DEFAULT_MODE)
+    """A countersign step's mode: its step's (flows/steps.py), unless settings override it."""
+    configured = getattr(settings, "DUTYCHAIN_COUNTERSIGN", None) or {}
+    default = getattr(getattr(node, "step", None), "countersign", "") or DEFAULT_MODE
+    mode = configured.get(step_key(node), default)
     if mode not in Mode.values:
         raise ImproperlyConfigured(
             f"DUTYCHAIN_COUNTERSIGN[{step_key(node)!r}] is {mode!r}; "

@@ -13,10 +13,13 @@ import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from accounts import chain
 from accounts.models import User
+from records import kinds, permissions
 from records.models import ExtensionRequest, Problem
 from records.services import problems
 
@@ -28,7 +31,13 @@ def decider(problem: Problem) -> routing.Level:
     """Who decides an extension of ``problem`` today: the last level of its plan's review
     by today's chain, recusal applied (the secretary when the supervising leader is the
     person concerned)."""
-    return routing.review_levels(problem, "approve_plan")[-1]
+    return routing.review_levels(problem, _plan_review(problem))[-1]
+
+
+def _plan_review(problem: Problem):
+    """The node whose step decides the plan, and so its extensions (flows/steps.py)."""
+    return next(node for node in kinds.kind_of(problem).flow.nodes()
+                if getattr(getattr(node, "step", None), "decides_extensions", False))
 
 
 def can_decide(user: User, problem: Problem) -> bool:
@@ -90,3 +99,32 @@ def refresh_due_date(problem: Problem, reason: str) -> None:
            .order_by("due_date").values_list("due_date", flat=True).first())
     if due is not None:
         problems.problem_set_due_date(problem=problem, due=due, reason=reason)
+
+
+# -- reading a problem and its requests, for the pages and the API -------------------------
+
+def visible_problem_or_404(user, pk) -> Problem:
+    problem = get_object_or_404(Problem.objects.select_related("unit", "registered_by",
+                                                               "assignee"), pk=pk)
+    if not (permissions.can_view(user, problem) or _decides_pending_extension(user, problem)):
+        raise Http404(_("No such problem."))
+    return problem
+
+
+def _decides_pending_extension(user, problem) -> bool:
+    """An acting decider whose delegation began after the plan was approved holds no grant
+    yet."""
+    return (user.is_authenticated
+            and problem.extensions.filter(decision=ExtensionRequest.Decision.PENDING).exists()
+            and can_decide(user, problem))
+
+
+def pending_extension_or_404(user, problem, pk) -> ExtensionRequest:
+    """The pending request ``pk`` (or, without one, the only pending request) of
+    ``problem`` that ``user`` decides; 404 otherwise."""
+    pending = pending_for(user, problem)
+    if pk not in (None, ""):
+        pending = [request for request in pending if str(request.pk) == str(pk)]
+    if len(pending) != 1:
+        raise Http404(_("There is no extension request for you to decide."))
+    return pending[0]

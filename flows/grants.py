@@ -22,11 +22,10 @@ from viewflow.workflow.models import Task
 
 from accounts import chain
 from accounts.models import Unit, User
-from records import permissions
+from records import kinds, permissions
 from records.audit import audit
-from records.models import CopyTo, Problem, QuarterlyReport
-
-from .selectors import OPEN_STATUSES
+from records.models import CopyTo
+from records.selectors import OPEN_STATUSES
 
 
 def _people_of(unit: Unit, is_open: bool) -> set[int]:
@@ -61,9 +60,7 @@ def _follow_chain(record: Model, tasks: list[Task]) -> None:
         task.save(update_fields=["owner", "data"])
         # the ledger's assignee moves with the step it names (not with another unit's part
         # of a countersign)
-        if isinstance(record, Problem) and record.assignee_id in (None, previous.pk):
-            Problem.objects.filter(pk=record.pk).update(assignee=owner)
-            record.assignee_id = owner.pk
+        kinds.kind_of(record).follow_assignee(record, previous, owner)
         audit(actor=None, action="task.reassign", target=record, task=task.pk,
               from_user=previous.username, to_user=owner.username, reason="chain changed")
 
@@ -71,7 +68,6 @@ def _follow_chain(record: Model, tasks: list[Task]) -> None:
 def _report_no_holder(record: Model, task: Task, gap: chain.ChainGap) -> None:
     """Tell the administrators and the secretary, once a day, that a step of ``record`` has
     nobody who may act on it, and why (the chain's gap): the org chart needs a new holder."""
-    from django.urls import reverse
     from django.utils.translation import gettext as _
 
     from records.models import Notification
@@ -82,32 +78,35 @@ def _report_no_holder(record: Model, task: Task, gap: chain.ChainGap) -> None:
     if not refusal(task, record, task.owner):
         return
     recipients = [*User.objects.filter(is_superuser=True, is_active=True), chain.secretary()]
-    detail = "reports:detail" if isinstance(record, QuarterlyReport) else "problems:detail"
     notify(recipients=recipients, kind=Notification.Kind.NO_HOLDER, record=record,
            title=_("Nobody may act on %(item)s · %(step)s") % {
                "item": record, "step": task.flow_task.task_title},
            body=_("%(gap)s It stays with %(owner)s, who no longer holds the post, until the "
                   "organisation chart names someone for it.") % {"gap": gap, "owner": task.owner},
-           url=reverse(detail, args=[record.pk]))
+           url=kinds.kind_of(record).url(record))
 
 
 def rederive_for_units(unit_ids: list[int]) -> dict[str, int]:
     """Bring the grants of every record of these units in line with today's chain."""
     counts = defaultdict(int)
     units = Unit.objects.in_bulk(unit_ids)
-    for model in (QuarterlyReport, Problem):
+    for kind in kinds.all_kinds():
+        model = kind.model
         records = list(model.objects.filter(unit_id__in=unit_ids).select_related("unit"))
         co_units = {}
-        if model is Problem:
-            # a joint problem's other units: their heads' parts (countersign) follow the chain
+        if kind.involved_units_field:
+            # a record several units share: their heads' parts (countersign) follow the chain
+            field = model._meta.get_field(kind.involved_units_field)
             seen = {record.pk for record in records}
-            records += [p for p in Problem.objects.filter(co_units__in=unit_ids)
-                        .exclude(pk__in=seen).distinct().select_related("unit")]
+            records += [r for r in model.objects.filter(
+                **{f"{field.name}__in": unit_ids}).exclude(pk__in=seen).distinct()
+                .select_related("unit")]
             units.update(Unit.objects.in_bulk({r.unit_id for r in records} - set(units)))
             # ... and their drafters read it from registration on
-            for problem_id, unit_id in Problem.co_units.through.objects.filter(
-                    problem_id__in=[r.pk for r in records]).values_list("problem_id", "unit_id"):
-                co_units.setdefault(problem_id, []).append(unit_id)
+            for record_id, unit_id in field.remote_field.through.objects.filter(
+                    **{f"{field.m2m_field_name()}__in": [r.pk for r in records]}).values_list(
+                    field.m2m_field_name(), field.m2m_reverse_field_name()):
+                co_units.setdefault(record_id, []).append(unit_id)
             units.update(Unit.objects.in_bulk(
                 {u for ids in co_units.values() for u in ids} - set(units)))
         by_process = {r.process_id: r for r in records if r.process_id}
@@ -116,9 +115,8 @@ def rederive_for_units(unit_ids: list[int]) -> dict[str, int]:
                 .select_related("owner"):
             tasks[task.process_id].append(task)
         copied = defaultdict(set)  # 抄送: a copy keeps its reader
-        field = "report_id" if model is QuarterlyReport else "problem_id"
-        for record_id, recipient_id in CopyTo.objects.filter(
-                **{f"{field}__in": [r.pk for r in records]}).values_list(field, "recipient_id"):
+        for record_id, recipient_id in CopyTo.objects.of_many(records).values_list(
+                "record_id", "recipient_id"):
             copied[record_id].add(recipient_id)
         with transaction.atomic():
             for process_id, process_tasks in tasks.items():
@@ -146,7 +144,7 @@ def rederive_for_units(unit_ids: list[int]) -> dict[str, int]:
 
 
 def _sync(record: Model, wanted: set[int]) -> tuple[int, int]:
-    table = permissions.GRANT_TABLES[type(record)]
+    table = kinds.kind_of(record).grant_table
     codename = f"view_{record._meta.model_name}"
     have = set(table.objects.filter(content_object=record, permission__codename=codename)
                .values_list("user_id", flat=True))
@@ -168,7 +166,8 @@ def units_of_people(user_ids: set[int]) -> set[int]:
     from accounts.models import Oversight, Post
 
     open_steps = Task.objects.filter(owner_id__in=user_ids, status__in=OPEN_STATUSES) \
-        .values_list("process__quarterly_report__unit_id", "process__problem__unit_id")
+        .values_list(*(f"process__{kind.process_relation}__unit_id"
+                       for kind in kinds.all_kinds()))
     overseen = Oversight.objects.filter(leader_id__in=user_ids).values_list("unit_id", flat=True)
     posts = Post.objects.filter(user_id__in=user_ids).values_list("unit_id", flat=True)
     return {unit for pair in open_steps for unit in pair if unit} | subtree(set(overseen)) \

@@ -129,6 +129,13 @@ class ChainView(Unmounted, flow.View):
         self._holders = holders
         return self
 
+    step = None
+
+    def Step(self, step):  # noqa: N802  (viewflow's node options are capitalised)
+        """What the step does: its actions, deadline and configuration (flows/steps.py)."""
+        self.step = step
+        return self
+
     def holders(self, record, task) -> list:
         holders = this.resolve(self.flow_class.instance, self._holders)
         return [person for person in holders(record, task) if person is not None]

@@ -21,6 +21,7 @@ from accounts.models import Unit, User
 from records.models import QuarterlyReport
 from records.services import reports as services
 
+from . import steps
 from .models import ReportProcess
 from .quarterly import QuarterlyReportFlow
 
@@ -140,7 +141,7 @@ def _open_batch(unit_ids, year, quarter, by) -> tuple[int, list[str]]:
         Task.previous.through(from_task_id=draft.pk, to_task_id=start.pk)
         for start, draft in zip(tasks[::2], tasks[1::2], strict=True))
     services.reports_open(openings=openings, year=year, quarter=quarter, by=by,
-                          step=flow.draft.name, who=who)
+                          step=flow.draft.name, deadline=steps.of(flow.draft).deadline, who=who)
     return len(openings), problems
 
 

@@ -13,23 +13,18 @@ request asks once.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 from accounts import chain
 from accounts.models import Post, User
 
-
-def _transfer_roles(task) -> list[str]:
-    node = task.flow_task
-    key = f"{node.flow_class.__name__.removesuffix('Flow').lower()}.{node.name}"
-    return settings.DUTYCHAIN_TRANSFER.get(key, [])
+from . import steps
 
 
 def _may_take_over(user: User, task, record) -> bool:
     """A step taken over by transfer stays with its new owner while their post qualifies
     for it (flows/approvals.transfer_candidates asks the same of the chain)."""
-    roles = _transfer_roles(task)
+    roles = steps.transfer_roles(task.flow_task)
     unit_roles = {Post.Role.HEAD, Post.Role.LIAISON}
     if any(user in chain.holders(record.unit, role) for role in roles if role in unit_roles):
         return True

@@ -12,8 +12,8 @@ from accounts.models import Unit, User
 from records.models import QuarterlyReport
 from records.services import reports as services
 
-from . import views
-from .base import ChainFlowMixin, on_behalf_of
+from . import steps, views
+from .base import ChainFlowMixin, on_behalf_of, step_due
 from .models import ReportProcess
 from .nodes import ChainView, End, StartHandle, Switch
 
@@ -25,16 +25,17 @@ class QuarterlyReportFlow(ChainFlowMixin, flow.Flow):
     oversees it; the leader signs it off or returns it with an opinion.
     """
 
-    detail_url = "reports:detail"
     process_class = ReportProcess
     record_model = QuarterlyReport
+    record_kind = "report"
     process_title = _("Quarterly report")
     process_description = _("A unit's quarterly report to its supervising leader.")
 
     start = StartHandle(this.start_report).Annotation(title=pgettext_lazy("report", "Open")).Next(this.draft)
 
     draft = (
-        ChainView(views.DraftView.as_view())
+        ChainView(views.EditView.as_view())
+        .Step(steps.REPORT_DRAFT)
         .Annotation(title=_("Draft and submit"))
         .Assign(this.assign_unit_head)
         .Holders(this.unit_head)
@@ -43,9 +44,10 @@ class QuarterlyReportFlow(ChainFlowMixin, flow.Flow):
     )
 
     review = (
-        ChainView(views.ReviewView.as_view())
+        ChainView(views.DecisionView.as_view())
+        .Step(steps.REPORT_REVIEW)
         .Annotation(title=_("Review"))
-        .Assign(this.assign_review)
+        .Assign(this.assign_reviewer)
         .Holders(this.reviewers)
         .onCreate(this.on_task_created)
         .Next(this.is_signed_off)
@@ -71,13 +73,11 @@ class QuarterlyReportFlow(ChainFlowMixin, flow.Flow):
     def assign_unit_head(self, activation) -> User:
         return self.assign(activation, chain.unit_head_assignee(activation.process.report.unit))
 
-    def assign_review(self, activation) -> User:
-        return self.assign_reviewer(activation, "review")
-
     def on_task_created(self, activation):
-        task = activation.task
-        services.report_step_started(report=activation.process.report, step=task.flow_task.name,
-                                     owner=task.owner, on_behalf_of=on_behalf_of(task))
+        task, report = activation.task, activation.process.report
+        services.report_step_started(report=report, step=task.flow_task.name, owner=task.owner,
+                                     on_behalf_of=on_behalf_of(task),
+                                     due=step_due(activation, report))
 
     def signed_off(self, activation) -> bool:
         return self.status_of(activation.process) == QuarterlyReport.Status.SIGNED_OFF

@@ -12,8 +12,8 @@ from accounts.models import Unit, User
 from records.models import Problem
 from records.services import problems
 
-from . import countersign, routing, views
-from .base import ChainFlowMixin, on_behalf_of
+from . import countersign, routing, steps, views
+from .base import ChainFlowMixin, on_behalf_of, step_due
 from .models import ProblemProcess
 from .nodes import ChainView, End, Function, If, StartHandle, Switch
 from .selectors import task_url
@@ -26,16 +26,17 @@ class RectificationFlow(ChainFlowMixin, flow.Flow):
     deadline, and is closed only when the discipline committee has verified it.
     """
 
-    detail_url = "problems:detail"
     process_class = ProblemProcess
     record_model = Problem
+    record_kind = "problem"
     process_title = gettext_lazy("Problem rectification")
 
     start = StartHandle(this.start_problem).Annotation(
         title=gettext_lazy("Register")).Next(this.analyse)
 
     analyse = (
-        ChainView(views.AnalyseView.as_view())
+        ChainView(views.EditView.as_view())
+        .Step(steps.PROBLEM_ANALYSE)
         .Annotation(title=gettext_lazy("Root-cause analysis and measures"))
         .Assign(this.assign_unit_head)
         .Holders(this.unit_head)
@@ -44,9 +45,10 @@ class RectificationFlow(ChainFlowMixin, flow.Flow):
     )
 
     approve_plan = (
-        ChainView(views.ApprovePlanView.as_view())
+        ChainView(views.DecisionView.as_view())
+        .Step(steps.PROBLEM_APPROVE_PLAN)
         .Annotation(title=gettext_lazy("Approve the plan"))
-        .Assign(this.assign_plan_reviewer)
+        .Assign(this.assign_reviewer)
         .Holders(this.reviewers)
         .onCreate(this.on_task_created)
         .Next(this.is_plan_approved)
@@ -71,7 +73,8 @@ class RectificationFlow(ChainFlowMixin, flow.Flow):
         title=gettext_lazy("Open the units' parts")).Next(this.rectify_parts)
 
     rectify_parts = (
-        countersign.PartView(views.RectifyPartView.as_view())
+        countersign.PartView(views.WorkView.as_view())
+        .Step(steps.PROBLEM_RECTIFY_PART)
         .Annotation(title=gettext_lazy("Rectify: a unit's part (countersign)"))
         .Assign(this.assign_part)
         .Holders(this.part_head)
@@ -86,7 +89,8 @@ class RectificationFlow(ChainFlowMixin, flow.Flow):
         title=gettext_lazy("Rectification reported")).Next(this.verify)
 
     rectify = (
-        ChainView(views.RectifyView.as_view())
+        ChainView(views.WorkView.as_view())
+        .Step(steps.PROBLEM_RECTIFY)
         .Annotation(title=gettext_lazy("Rectify"))
         .Assign(this.assign_unit_head)
         .Holders(this.unit_head)
@@ -95,7 +99,8 @@ class RectificationFlow(ChainFlowMixin, flow.Flow):
     )
 
     verify = (
-        ChainView(views.VerifyView.as_view())
+        ChainView(views.DecisionView.as_view())
+        .Step(steps.PROBLEM_VERIFY)
         .Annotation(title=gettext_lazy("Verify and close out"))
         .Assign(this.assign_verifier)
         .Holders(this.committee)
@@ -121,9 +126,6 @@ class RectificationFlow(ChainFlowMixin, flow.Flow):
     def assign_unit_head(self, activation) -> User:
         return self.assign(activation, chain.unit_head_assignee(activation.process.problem.unit))
 
-    def assign_plan_reviewer(self, activation) -> User:
-        return self.assign_reviewer(activation, "approve_plan")
-
     def assign_verifier(self, activation) -> User:
         """The committee member who registered it, or else the committee's longest-serving;
         by recusal another member, then the secretary (flows.routing.verifier)."""
@@ -131,10 +133,10 @@ class RectificationFlow(ChainFlowMixin, flow.Flow):
         return self.assign(activation, level.assignee, level)
 
     def on_task_created(self, activation):
-        task = activation.task
-        problems.problem_step_started(problem=activation.process.problem,
-                                      step=task.flow_task.name, owner=task.owner,
-                                      on_behalf_of=on_behalf_of(task))
+        task, problem = activation.task, activation.process.problem
+        problems.problem_step_started(problem=problem, step=task.flow_task.name,
+                                      owner=task.owner, on_behalf_of=on_behalf_of(task),
+                                      due=step_due(activation, problem))
 
     def joint(self, activation) -> bool:
         return self.record_of(activation.process).co_units.exists()
@@ -158,9 +160,10 @@ class RectificationFlow(ChainFlowMixin, flow.Flow):
         problem = self.record_of(activation.process)
         parts = countersign.parts_of(activation.process, task.flow_task.name)
         in_turn = parts[0].mode == countersign.Mode.SEQUENCE
-        # each part is due on the plan's date, until an extension of that part is granted
+        # each part is due by its step's rule (the plan's date), until an extension of that
+        # part is granted
         part = next(p for p in parts if p.task_id == task.pk)
-        part.due_date = problem.planned_date
+        part.due_date = step_due(activation, problem)
         part.save(update_fields=["due_date"])
         due = min((p.due_date for p in parts if p.status == countersign.Status.PENDING
                    and p.due_date is not None), default=problem.planned_date)

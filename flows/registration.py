@@ -13,9 +13,7 @@ from accounts import chain
 from accounts.models import Unit, User
 from records import permissions
 from records.models import Problem, ProblemList
-from records.services import problems
 
-from . import countersign, extensions
 from .rectification import RectificationFlow
 
 
@@ -53,22 +51,3 @@ def register_problems(*, by: User, source: str, found_on: datetime.date,
 
 def units_for_registration() -> list[Unit]:
     return list(Unit.objects.filter(is_active=True).exclude(kind=Unit.Kind.BUREAU))
-
-
-@transaction.atomic
-def submit_rectification_part(*, problem: Problem, task, by: User, text: str,
-                              upload=None) -> countersign.CountersignPart:
-    """A unit head writes their unit's part of a joint rectification, with optional evidence.
-
-    The caller (task page or API, under the flow's lock) completes the task afterwards.
-    """
-    if problem.status != Problem.Status.RECTIFYING:
-        raise ValidationError(_("This problem is %(status)s; that cannot be done now.")
-                              % {"status": problem.get_status_display()})
-    if upload is not None:
-        problems.validate_evidence(upload)
-    part = countersign.submit_part(task=task, by=by, text=text, target=problem)
-    if upload is not None:
-        problems.evidence_add(problem=problem, by=by, upload=upload)
-    extensions.refresh_due_date(problem, reason="part written")
-    return part

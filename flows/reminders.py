@@ -23,7 +23,6 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db.models import Max
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -32,22 +31,18 @@ from viewflow.workflow.status import STATUS
 
 from accounts import chain
 from accounts.models import Oversight, Post, Unit
-from records.models import Notification, QuarterlyReport
+from records import kinds
+from records.models import Notification
 from records.notifications import item_key, notify
 from records.services.calendar import calendar_missing_notify
 from records.workdays import Calendar, add_working_days, is_known, is_provisional
 
+from . import steps
 from .models import CountersignPart
 from .selectors import record_of_task
 
 Kind = Notification.Kind
 UNIT_ROLES = {Post.Role.HEAD, Post.Role.LIAISON}
-
-
-def rules(flow_label: str, step: str) -> dict:
-    """Reminder settings for one step: the defaults, overridden per "flow.step"."""
-    config = settings.DUTYCHAIN_REMINDERS
-    return {**config["default"], **config.get(f"{flow_label}.{step}", {})}
 
 
 def _supervisors(day: datetime.date) -> dict[int, object]:
@@ -64,14 +59,11 @@ def _supervisors(day: datetime.date) -> dict[int, object]:
 
 
 def _deadline(record) -> datetime.date | None:
-    if isinstance(record, QuarterlyReport):
-        return record.step_due_date if record.is_open else None
-    return record.due_date if record.is_open else None
+    return record.step_due if record.is_open else None
 
 
 def _url(record) -> str:
-    name = "reports:detail" if isinstance(record, QuarterlyReport) else "problems:detail"
-    return reverse(name, args=[record.pk])
+    return kinds.kind_of(record).url(record)
 
 
 def sweep(today: datetime.date | None = None) -> dict[str, int]:
@@ -103,8 +95,7 @@ def sweep(today: datetime.date | None = None) -> dict[str, int]:
 
     tasks = (Task.objects.filter(status__in=[STATUS.ASSIGNED, STATUS.STARTED],
                                  flow_task_type="HUMAN", owner__isnull=False)
-             .select_related("owner", "process__quarterly_report__unit",
-                             "process__problem__unit"))
+             .select_related("owner", *kinds.process_relations()))
     # a unit's part of a joint rectification is due on its own date (extensions per part)
     part_due = dict(CountersignPart.objects.filter(
         status=CountersignPart.Status.PENDING, task__status__in=[STATUS.ASSIGNED,
@@ -119,7 +110,7 @@ def sweep(today: datetime.date | None = None) -> dict[str, int]:
             if due is None:
                 continue
             step = task.flow_task
-            config = rules(step.flow_class.instance.app_name, step.name)
+            config = steps.reminder_rules(step)
             key, owner = item_key(record), task.owner
             what = _("%(item)s · %(step)s") % {"item": record, "step": step.task_title}
             common = dict(record=record, url=_url(record), day=today, deadline=due)

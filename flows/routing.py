@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import Model
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
@@ -19,10 +18,10 @@ from viewflow.workflow.status import STATUS
 
 from accounts import chain
 from accounts.models import Unit, User
-from records.models import Problem, QuarterlyReport
+from records import kinds
+from records.models import Problem
 
-# the steps whose owners wrote what a reviewer or verifier judges
-DRAFTING_STEPS = {"draft", "analyse", "rectify", "rectify_parts"}
+from . import steps
 
 
 @dataclass(frozen=True)
@@ -44,12 +43,15 @@ class Level:
         return {"user": self.recused.pk, "name": str(self.recused), "reason": self.reason}
 
 
-def step_key(record: Model, step: str) -> str:
-    flow = "quarterlyreport" if isinstance(record, QuarterlyReport) else "rectification"
-    return f"{flow}.{step}"
+def node_of(record: Model, step):
+    """The flow node of a review step: given as the node, or by its name in the record's
+    flow."""
+    if isinstance(step, str):
+        return getattr(kinds.kind_of(record).flow_class, step)
+    return step
 
 
-def conflicts(record: QuarterlyReport | Problem, tasks: list[Task] | None = None
+def conflicts(record, tasks: list[Task] | None = None
               ) -> dict[int, str]:
     """The people who may not review or verify ``record``, each with the reason (``tasks``:
     the process's human tasks, when the caller has them already)."""
@@ -67,18 +69,16 @@ def conflicts(record: QuarterlyReport | Problem, tasks: list[Task] | None = None
         else:
             done = [task for task in tasks if task.status == STATUS.DONE]
         for task in done:
-            if task.flow_task.name in DRAFTING_STEPS:
+            if getattr(steps.of(task.flow_task), "drafting", False):
                 add(task.owner_id, drafted)
                 add(task.data.get("on_behalf_of"), drafted)
-    if isinstance(record, QuarterlyReport):
-        add(record.submitted_by_id, drafted)
-        add(record.last_edited_by_id, drafted)
-    else:
-        name = (record.person_concerned or "").strip()
-        if name:
-            for user_id in User.objects.filter(name=name, is_active=True).values_list(
-                    "pk", flat=True):
-                add(user_id, _("is the person concerned"))
+    for user_id in sorted(record.drafter_ids()):
+        add(user_id, drafted)
+    names = record.concerned_names()
+    if names:
+        for user_id in User.objects.filter(name__in=names, is_active=True).values_list(
+                "pk", flat=True):
+            add(user_id, _("is the person concerned"))
     return found
 
 
@@ -120,10 +120,11 @@ def _recuse(holders: list[User], fallbacks: list[User], conflicted: dict[int, st
     return levels
 
 
-def review_holders(unit: Unit, key: str) -> list[User]:
-    """The post holders who review an item of ``unit`` at step ``key``, in order."""
+def review_holders(unit: Unit, node) -> list[User]:
+    """The post holders who review an item of ``unit`` at the review step ``node``, in
+    order: level by level when the step says so (flows/steps.py)."""
     holders = []
-    if key in settings.DUTYCHAIN_LEVEL_REVIEW:
+    if steps.level_review(node):
         node = unit.parent
         while node is not None and node.kind != Unit.Kind.BUREAU:
             head = chain.head_of(node)
@@ -137,17 +138,17 @@ def review_holders(unit: Unit, key: str) -> list[User]:
     return [*holders, leader]
 
 
-def review_levels(record: QuarterlyReport | Problem, step: str, tasks: list[Task] | None = None
-                  ) -> list[Level]:
-    """Every level of a review step for ``record`` by today's chain, recusal applied."""
+def review_levels(record, step, tasks: list[Task] | None = None) -> list[Level]:
+    """Every level of the review step ``step`` (its node, or its name) for ``record`` by
+    today's chain, recusal applied."""
     secretary = chain.secretary()
-    return _recuse(review_holders(record.unit, step_key(record, step)),
+    return _recuse(review_holders(record.unit, node_of(record, step)),
                    [secretary] if secretary else [], conflicts(record, tasks),
                    _("%(unit)s has no supervising leader on %(day)s.")
                    % {"unit": record.unit, "day": chain.today()})
 
 
-def current_level(record: QuarterlyReport | Problem, step: str) -> tuple[int, list[Level]]:
+def current_level(record, step) -> tuple[int, list[Level]]:
     levels = review_levels(record, step)
     return min(record.review_level, len(levels) - 1), levels
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
@@ -13,11 +12,11 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from accounts.models import User
+from records import kinds
 from records.models import CopyTo, Opinion, Problem, QuarterlyReport, Urge, Version
+from records.selectors import OPEN_STATUSES
 
 from .models import CountersignPart
-
-OPEN_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
 
 @dataclass
@@ -95,8 +94,7 @@ def history(record: QuarterlyReport | Problem, tasks: list[Task] | None = None
     if _any(tasks, "has_copies"):
         for copy in record.copies.filter(task__isnull=False).select_related("recipient"):
             copies[copy.task_id].append(copy.recipient)
-    link = {"report": record} if isinstance(record, QuarterlyReport) else {"problem": record}
-    versions = ({v.task_id: v for v in Version.objects.filter(**link, task__isnull=False)}
+    versions = ({v.task_id: v for v in Version.objects.of(record).filter(task__isnull=False)}
                 if _any(tasks, "has_versions") else {})
     people_ids = {t.data.get("on_behalf_of") for t in tasks if t.data.get("on_behalf_of")}
     people_ids |= {h.get("to") for t in tasks for h in t.data.get("held_by", [])}
@@ -152,10 +150,6 @@ def task_url(task: Task) -> str:
 
 
 def record_of_task(task):
-    """The report or problem a task moves along (both joined by ``with_records``)."""
-    for name in ("quarterly_report", "problem"):
-        try:
-            return getattr(task.process, name)
-        except ObjectDoesNotExist:
-            continue
-    return None
+    """The record a task moves along, of whichever kind (read with its process and
+    ``kinds.process_relations()``: no query)."""
+    return kinds.loaded_record(task.process)

@@ -1,310 +1,211 @@
-"""Task pages: each shows the record with its history and the form of one step."""
+"""Task pages: each shows the record with its history and the forms of one step.
+
+Three kinds of page serve every step, each reading its step's actions from the step table
+(flows/steps.py) — the same actions, forms and services the API takes:
+
+- ``DecisionView``: an opinion and one button per decision (sign off, return, pass up …);
+- ``EditView``: one form with a button per action (save the draft, submit);
+- ``WorkView``: a form per action while a unit works (progress, evidence, more time), and
+  the step's main action (report it done, submit the part).
+
+A step's template is ``flows/<flow>/<node>.html``, or the page kind's own.
+"""
+
+from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.template.loader import select_template
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import generic
 
-from records.forms import (
-    CountersignPartForm,
-    EvidenceForm,
-    ExtensionForm,
-    PlanDraftForm,
-    ProblemAnalysisForm,
-    ProgressForm,
-    ReportContentForm,
-    ReviewForm,
-    TransferForm,
-)
-from records.models import Problem, QuarterlyReport
-from records.services import problems
-from records.services import reports as services
+from records import kinds
+from records.forms import TransferForm
 from records.versions import latest_changes
 
-from . import countersign, qualification
-from .actions import actions_of
+from . import actions, countersign, qualification, steps
 from .path import path_ahead
 from .selectors import history, human_tasks
 
 
-class RecordTaskView(generic.FormView):
-    """A task page of a record: the step's form, the record and its history around it."""
+class StepView(generic.TemplateView):
+    """A task page: the record, its history and the path ahead around the step's forms."""
 
-    record_model = QuarterlyReport
-    detail_url = "reports:detail"
-    record_partial = "records/_report_block.html"
+    page = ""  # the page kind's template: flows/<page>.html
 
     def dispatch(self, request, *args, **kwargs):
         self.activation = request.activation
-        self.record = self.record_model.objects.select_related(
-            "unit__parent__parent__parent").get(
-            process_id=self.activation.process.pk)
-        refused = qualification.refusal(self.activation.task, self.record, request.user)
+        self.task = self.activation.task
+        self.node = self.task.flow_task
+        self.step = steps.of(self.node)
+        self.kind = kinds.kind_of(self.node.flow_class.instance.record_model)
+        self.record = self.kind.model.objects.select_related(
+            "unit__parent__parent__parent").get(process_id=self.activation.process.pk)
+        refused = qualification.refusal(self.task, self.record, request.user)
         if refused:
             raise PermissionDenied(refused)
         return super().dispatch(request, *args, **kwargs)
 
+    def get_template_names(self):
+        flow = actions.flow_name(self.node.flow_class)
+        return [select_template([f"flows/{flow}/{self.node.name}.html",
+                                 f"flows/{self.page}.html"]).template.name]
+
+    def open_actions(self) -> dict[str, steps.Action]:
+        """The step's actions open now, by their page button."""
+        return {action.page_button: action for action in self.step.actions
+                if not actions.refusal(action, self.task)}
+
     def get_context_data(self, **kwargs):
         from . import approvals
 
-        task = self.activation.task
         # the history, the path ahead and recusal read the same steps of the process
         tasks = human_tasks(self.record)
-        candidates = approvals.transfer_candidates(task, self.record, tasks)
+        candidates = approvals.transfer_candidates(self.task, self.record, tasks)
         return super().get_context_data(
-            record=self.record, task=task, history=history(self.record, tasks),
-            record_partial=self.record_partial,
-            recused=task.data.get("recused") or None,
-            level=(task.data.get("level"), task.data.get("levels")),
+            record=self.record, task=self.task, history=history(self.record, tasks),
+            record_partial=f"records/_{self.kind.arg}_block.html",
+            recused=self.task.data.get("recused") or None,
+            level=(self.task.data.get("level"), self.task.data.get("levels")),
             transfer_form=TransferForm(candidates=candidates) if candidates else None,
             path=path_ahead(self.record, tasks),
-            **{self.record_model._meta.model_name.replace("quarterly", ""): self.record},
+            **{self.kind.arg: self.record},
             **kwargs,
         )
 
-    def done(self, message):
+    def perform(self, action: steps.Action, fields: dict):
+        return actions.perform(action, self.record, self.request.user, self.task, fields)
+
+    def done(self, action: steps.Action):
+        """A completing action was taken: the flow moves on, and the record's page says so."""
         self.activation.execute()
-        messages.success(self.request, message)
-        return redirect(reverse(self.detail_url, args=[self.record.pk]))
+        messages.success(self.request, action.done)
+        return redirect(self.kind.url(self.record))
 
-    def fail(self, form, error: ValidationError):
-        form.add_error(None, error)
-        return self.form_invalid(form)
+    def stay(self, action: steps.Action):
+        messages.success(self.request, action.done)
+        return redirect(self.request.get_full_path())
+
+    def form_for(self, action: steps.Action, data=None, files=None):
+        if action.form is None:
+            return None
+        kwargs = {}
+        if getattr(action.form, "takes_record", False):
+            kwargs["record"] = self.record
+        if hasattr(action.form, "_meta"):  # a model form, on the record as it is
+            kwargs["instance"] = self.record
+        return action.form(data, files, **kwargs)
 
 
-class DecisionView(RecordTaskView):
-    """A reviewer's step: an opinion and one of several buttons, each an action of
-    flows/actions.py (the same the API takes)."""
+class DecisionView(StepView):
+    """A reviewer's step: an opinion and one of several buttons, each a decision."""
 
-    form_class = ReviewForm
-    template_name = "flows/decision.html"
-    # button name → (action name, success message, button label, is the main action)
-    decisions: dict = {}
-    # the step reviews a submission: show what changed since the one before
-    compare_versions = False
+    page = "decision"
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "record": self.record}
-
-    def get_decisions(self) -> dict:
-        """The decisions open at this step now (a lower level passes up, the last decides)."""
-        step_actions = actions_of(self.activation.task)
-        return {name: decision for name, decision in self.decisions.items()
-                if not step_actions[decision[0]].refused(self.record, self.activation.task)}
+    def main_action(self) -> steps.Action:
+        return next(action for action in self.step.actions if action.decision)
 
     def get_context_data(self, **kwargs):
-        changes = latest_changes(self.record) if self.compare_versions else None
-        return super().get_context_data(decisions=self.get_decisions(), changes=changes,
-                                        **kwargs)
+        decisions = {button: (action.name, action.done, action.label, action.main)
+                     for button, action in self.open_actions().items() if action.decision}
+        kwargs.setdefault("form", self.form_for(self.main_action()))
+        changes = latest_changes(self.record) if self.step.compare_versions else None
+        return super().get_context_data(decisions=decisions, changes=changes, **kwargs)
 
-    def form_valid(self, form):
-        decisions = self.get_decisions()
-        chosen = next((name for name in decisions if name in self.request.POST), None)
+    def post(self, request, *args, **kwargs):
+        chosen = next((action for button, action in self.open_actions().items()
+                       if button in request.POST and action.decision), None)
+        form = self.form_for(chosen or self.main_action(), request.POST, request.FILES)
         if chosen is None:
-            return self.fail(form, ValidationError(_("Choose one of the decisions.")))
-        action_name, message, _label, _main = decisions[chosen]
-        action = actions_of(self.activation.task)[action_name]
+            form.is_valid()
+            form.add_error(None, ValidationError(_("Choose one of the decisions.")))
+            return self.render_to_response(self.get_context_data(form=form))
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
         try:
-            action.handler(self.record, self.request.user, self.activation.task,
-                           form.cleaned_data)
+            self.perform(chosen, form.cleaned_data)
         except ValidationError as error:
-            return self.fail(form, error)
-        return self.done(message)
+            form.add_error(None, error)
+            return self.render_to_response(self.get_context_data(form=form))
+        return self.done(chosen)
 
 
-class DraftView(RecordTaskView):
-    """The unit head writes the report, saves it as a draft, and submits it."""
+class EditView(StepView):
+    """One form, a button per action: save what is written so far, or send it on."""
 
-    form_class = ReportContentForm
-    template_name = "flows/quarterly/draft.html"
+    page = "edit"
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.record}
+    def main_action(self) -> steps.Action:
+        return next(action for action in self.step.actions if action.main)
 
-    def form_valid(self, form):
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("form", self.form_for(self.main_action()))
+        return super().get_context_data(**kwargs)
+
+    def post(self, request, *args, **kwargs):
+        chosen = next((action for button, action in self.open_actions().items()
+                       if button in request.POST), None) or self.step.action(self.step.default)
+        # a draft may be incomplete: the pressed button's form decides what is required
+        form = self.form_for(chosen or self.main_action(), request.POST, request.FILES)
+        if chosen is None:
+            form.is_valid()
+            form.add_error(None, ValidationError(_("Choose to save the draft or to send it.")))
+            return self.render_to_response(self.get_context_data(form=form))
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
         try:
-            if "_save" in self.request.POST:
-                services.report_save_draft(report=self.record, by=self.request.user,
-                                           data=form.cleaned_data)
-                messages.success(self.request, _("Draft saved. It has not been submitted yet."))
-                return redirect(self.request.get_full_path())
-            if "_submit" not in self.request.POST:
-                raise ValidationError(_("Choose to save the draft or to submit it."))
-            services.report_submit(report=self.record, by=self.request.user,
-                                   data=form.cleaned_data, task=self.activation.task)
+            self.perform(chosen, form.cleaned_data)
         except ValidationError as error:
-            return self.fail(form, error)
-        return self.done(_("Submitted to the supervising leader for review."))
+            form.add_error(None, error)
+            return self.render_to_response(self.get_context_data(form=form))
+        return self.done(chosen) if chosen.completes else self.stay(chosen)
 
 
-class ReviewView(DecisionView):
-    """The supervising leader signs the report off or returns it with an opinion."""
+class WorkView(StepView):
+    """While a unit works: a form per action (progress, evidence, more time), and the
+    step's main action (report it done, or submit the unit's part with its own form)."""
 
-    compare_versions = True
-    decisions = {
-        "_return": ("return", gettext_lazy("Returned to the unit with your opinion."),
-                    gettext_lazy("Return with opinion"), False),
-        "_pass_up": ("pass_up", gettext_lazy("Agreed and passed up to the next level."),
-                     gettext_lazy("Agree and pass up"), True),
-        "_sign_off": ("sign_off", gettext_lazy("Signed off and archived."), gettext_lazy("Sign off"), True),
-    }
+    page = "work"
 
+    def main_action(self) -> steps.Action:
+        return next(action for action in self.step.actions if action.main)
 
-class ProblemTaskView(RecordTaskView):
-    record_model = Problem
-    detail_url = "problems:detail"
-    record_partial = "records/_problem_block.html"
-
-
-class AnalyseView(ProblemTaskView):
-    """The unit head writes the root-cause analysis and the measures."""
-
-    form_class = ProblemAnalysisForm
-    template_name = "flows/rectification/analyse.html"
-
-    def get_form_class(self):
-        # a draft may be incomplete; only sending it needs every field
-        return PlanDraftForm if "_save" in self.request.POST else ProblemAnalysisForm
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.record}
-
-    def form_valid(self, form):
-        data = form.cleaned_data
-        try:
-            if "_save" in self.request.POST:
-                problems.problem_save_plan_draft(problem=self.record, by=self.request.user,
-                                                 data=data)
-                messages.success(self.request, _("Draft saved. It has not been sent yet."))
-                return redirect(self.request.get_full_path())
-            problems.problem_analyse(problem=self.record, by=self.request.user,
-                                     root_cause=data["root_cause"], measures=data["measures"],
-                                     planned_date=data["planned_date"],
-                                     task=self.activation.task)
-        except ValidationError as error:
-            return self.fail(form, error)
-        return self.done(_("Plan sent to the supervising leader for approval."))
-
-
-class ApprovePlanView(DecisionView, ProblemTaskView):
-    """The supervising leader approves the plan or returns it."""
-
-    compare_versions = True
-    decisions = {
-        "_return": ("return", gettext_lazy("Plan returned to the unit with your opinion."),
-                    gettext_lazy("Return with opinion"), False),
-        "_pass_up": ("pass_up", gettext_lazy("Agreed and passed up to the next level."),
-                     gettext_lazy("Agree and pass up"), True),
-        "_approve": ("approve_plan", gettext_lazy("Plan approved; the unit rectifies."),
-                          gettext_lazy("Approve the plan"), True),
-    }
-
-
-class VerifyView(DecisionView, ProblemTaskView):
-    """A discipline committee member closes the problem out or sends it back."""
-
-    decisions = {
-        "_send_back": ("send_back", gettext_lazy("Sent back to the unit to rectify."),
-                       gettext_lazy("Send back to rectify"), False),
-        "_close_out": ("close_out", gettext_lazy("Closed out and filed with the stationed group."),
-                       gettext_lazy("Close out"), True),
-    }
-
-
-class RectifyingMixin:
-    """While a unit rectifies: note progress, upload evidence, ask for more time — each a
-    form of its own on the page, each the action the API takes (flows/actions.RECTIFYING)."""
-
-    forms = {"_progress": ProgressForm, "_evidence": EvidenceForm, "_extension": ExtensionForm}
-    done_messages = {"_progress": gettext_lazy("Progress noted."),
-                "_evidence": gettext_lazy("Evidence uploaded."),
-                "_extension": gettext_lazy("Extension requested; whoever decides the plan "
-                                           "decides it.")}
-    actions = {"_progress": "progress", "_evidence": "evidence",
-               "_extension": "request_extension"}
-
-    def rectifying_context(self, kwargs) -> dict:
+    def get_context_data(self, **kwargs):
         bound = kwargs.pop("bound", {})
         # keyed without the button's underscore: templates cannot read "forms._progress"
-        return {"forms": {name.lstrip("_"): bound.get(name) or form()
-                          for name, form in self.forms.items()}}
-
-    def rectifying_post(self, request):
-        """The response to one of the rectifying forms, or None when none was sent."""
-        name = next((n for n in self.forms if n in request.POST), None)
-        if name is None:
-            return None
-        form = self.forms[name](request.POST, request.FILES)
-        action = actions_of(self.activation.task)[self.actions[name]]
-        try:
-            if not form.is_valid():
-                raise ValidationError(_("Check the form."))
-            action.handler(self.record, request.user, self.activation.task, form.cleaned_data)
-        except ValidationError as error:
-            if form.is_bound and not form.errors:
-                form.add_error(None, error)
-            return self.render_to_response(self.get_context_data(bound={name: form}))
-        messages.success(request, self.done_messages[name])
-        return redirect(request.get_full_path())
-
-
-class RectifyView(RectifyingMixin, ProblemTaskView):
-    """The unit notes progress, uploads evidence, may ask for more time, and reports it done."""
-
-    template_name = "flows/rectification/rectify.html"
-
-    def get_form(self, form_class=None):
-        return None
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(**self.rectifying_context(kwargs),
-                                        done_error=kwargs.pop("done_error", None), **kwargs)
+        forms = {action.page_button.lstrip("_"): bound.get(action.name)
+                 or self.form_for(action)
+                 for action in self.step.actions if not action.main and action.form}
+        main = self.main_action()
+        kwargs.setdefault("form", self.form_for(main))
+        context = {"forms": forms, "done_error": kwargs.pop("done_error", None)}
+        if countersign.PART_KEY in (self.task.data or {}):
+            part = countersign.part_of(self.task)
+            parts = countersign.parts_of(self.task.process_id, self.node.name,
+                                         part.round if part else None)
+            done, needed = countersign.progress(parts)
+            context.update(part=part, parts=parts, parts_done=done, parts_needed=needed)
+        return super().get_context_data(**context, **kwargs)
 
     def post(self, request, *args, **kwargs):
-        if "_done" in request.POST:
-            try:
-                problems.problem_report_rectified(problem=self.record, by=request.user)
-            except ValidationError as error:
-                return self.render_to_response(self.get_context_data(done_error=error.messages))
-            return self.done(_("Rectification reported; the discipline committee verifies it."))
-        response = self.rectifying_post(request)
-        if response is None:
+        chosen = next((action for button, action in self.open_actions().items()
+                       if button in request.POST), None)
+        if chosen is None:
             return self.render_to_response(self.get_context_data(
                 done_error=[_("Choose what to do.")]))
-        return response
-
-
-class RectifyPartView(RectifyingMixin, ProblemTaskView):
-    """A unit head works on their unit's part of a joint rectification (countersign): notes
-    progress, uploads evidence, may ask for more time for the part, and submits it."""
-
-    form_class = CountersignPartForm
-    template_name = "flows/rectification/rectify_part.html"
-
-    def get_context_data(self, **kwargs):
-        task = self.activation.task
-        part = countersign.part_of(task)
-        parts = countersign.parts_of(task.process_id, task.flow_task.name,
-                                     part.round if part else None)
-        done, needed = countersign.progress(parts)
-        return super().get_context_data(part=part, parts=parts, parts_done=done,
-                                        parts_needed=needed, **self.rectifying_context(kwargs),
-                                        **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        return self.rectifying_post(request) or super().post(request, *args, **kwargs)
-
-    def form_valid(self, form):
-        from .registration import submit_rectification_part
-
-        data = form.cleaned_data
+        form = self.form_for(chosen, request.POST, request.FILES)
         try:
-            submit_rectification_part(problem=self.record, task=self.activation.task,
-                                      by=self.request.user, text=data["text"],
-                                      upload=data.get("file"))
+            if form is not None and not form.is_valid():
+                raise ValidationError(_("Check the form."))
+            self.perform(chosen, form.cleaned_data if form is not None else {})
         except ValidationError as error:
-            return self.fail(form, error)
-        return self.done(_("Your unit's part is in."))
+            if form is None:
+                return self.render_to_response(self.get_context_data(
+                    done_error=error.messages))
+            if not form.errors:
+                form.add_error(None, error)
+            if chosen.main:
+                return self.render_to_response(self.get_context_data(form=form))
+            return self.render_to_response(self.get_context_data(bound={chosen.name: form}))
+        return self.done(chosen) if chosen.completes else self.stay(chosen)

@@ -7,6 +7,7 @@ from django.urls import path
 from django.views import generic
 from viewflow.workflow.flow.viewset import FlowViewset
 
+from records import kinds
 from records.permissions import can_view
 
 
@@ -36,5 +37,5 @@ class ChainFlowViewset(FlowViewset):
 
     @property
     def index_path(self):
-        index = self._flow_class.detail_url.replace(":detail", ":index")
+        index = f"{kinds.by_key(self._flow_class.record_kind).namespace}:index"
         return path("", generic.RedirectView.as_view(pattern_name=index), name="index")

@@ -103,16 +103,16 @@ class QuarterlyReportAdmin(ReadOnlyAdmin):
 
 @admin.register(Opinion)
 class OpinionAdmin(ReadOnlyAdmin):
-    list_display = ("report", "kind", "author", "created_at")
-    list_select_related = ("report__unit", "author")
+    list_display = ("record", "kind", "author", "created_at")
+    list_select_related = ("author",)
 
 
 @admin.register(Version)
 class VersionAdmin(ReadOnlyAdmin):
     """Frozen submissions: read here, never changed or deleted."""
 
-    list_display = ("number", "report", "problem", "submitted_by", "submitted_at")
-    list_select_related = ("report__unit", "problem__unit", "submitted_by")
+    list_display = ("number", "record", "submitted_by", "submitted_at")
+    list_select_related = ("submitted_by",)
 
 
 @admin.register(AuditEvent)
@@ -157,7 +157,7 @@ class FailedJobAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Re-run the selected jobs"))
     def rerun(self, request, queryset):
-        from config.celery import app
+        from celery import current_app as app
 
         for job in queryset:
             transaction.on_commit(lambda job=job: app.send_task(

@@ -9,5 +9,6 @@ class RecordsConfig(AppConfig):
     def ready(self):
         from . import (
             checks,  # noqa: F401  (registers the system checks)
+            entries,  # noqa: F401  (the kinds of record: records.kinds)
             receivers,  # noqa: F401  (audits logins and account changes)
         )

@@ -1,6 +1,7 @@
 """Deadline rules, in working days: each counts a step's deadline from the day the step
-started (a submission from the end of its quarter), and is asked both when the step
-starts and when the calendar changes under it (records.services.calendar)."""
+started (a submission from the end of its quarter). The step table (flows/steps.py) names
+each step's rule; it is asked when the step starts and again when the calendar changes
+under it (records.services.calendar)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import datetime
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from .models import Problem, QuarterlyReport
 from .workdays import Calendar, add_working_days, quarter_end
@@ -23,39 +25,54 @@ def report_due_date(year: int, quarter: int, calendar: Calendar | None = None) -
     return add_working_days(quarter_end(year, quarter), working_days("report_submit"), calendar)
 
 
-def report_step_deadline(report: QuarterlyReport, step: str, started_on: datetime.date,
-                         calendar: Calendar | None = None) -> datetime.date:
-    """The deadline of a report's ``step`` that started on ``started_on``: the one rule, asked
-    when the step starts and again when the calendar changes under it (records.services.calendar).
+# -- the rules a step table names (flows/steps.py): (record, the day the step started,
+# a calendar already read or None) → the step's deadline
 
-    A review is due N working days after it started; a draft by the submission deadline,
-    and a returned report's revision no sooner than N working days after the return.
-    """
-    if step == "review":
-        return add_working_days(started_on, working_days("report_review"), calendar)
+def report_draft(report: QuarterlyReport, started_on: datetime.date,
+                 calendar: Calendar | None = None) -> datetime.date:
+    """A draft by the submission deadline; a returned report's revision no sooner than N
+    working days after the return."""
     if report.status == QuarterlyReport.Status.RETURNED:
         return max(report.due_date,
                    add_working_days(started_on, working_days("report_revise"), calendar))
     return report.due_date
 
 
-def problem_step_deadline(problem: Problem, step: str, started_on: datetime.date,
-                          calendar: Calendar | None = None) -> datetime.date | None:
-    """The deadline of a problem's ``step`` that started on ``started_on``: the one rule, asked
-    when the step starts and again when the calendar changes under it (records.services.calendar).
+def report_review(report: QuarterlyReport, started_on: datetime.date,
+                  calendar: Calendar | None = None) -> datetime.date:
+    """A review N working days after it started."""
+    return add_working_days(started_on, working_days("report_review"), calendar)
 
-    The analysis is due N working days after registration (a returned plan no sooner than
-    N working days after the return); an approval or a verification N working days after
-    it started; the rectification by the planned completion date, which people chose.
-    """
-    if step in Problem.PLANNED_DATE_STEPS:
-        return problem.planned_date
-    if step == "analyse":
-        first = add_working_days(timezone.localdate(problem.registered_at),
-                                 working_days("problem_analyse"), calendar)
-        if problem.root_cause == "":
-            return first
-        return max(first, add_working_days(started_on, working_days("problem_revise"), calendar))
-    if step == "approve_plan":
-        return add_working_days(started_on, working_days("problem_plan_review"), calendar)
+
+def problem_analyse(problem: Problem, started_on: datetime.date,
+                    calendar: Calendar | None = None) -> datetime.date:
+    """The analysis N working days after registration; a returned plan no sooner than N
+    working days after the return."""
+    first = add_working_days(timezone.localdate(problem.registered_at),
+                             working_days("problem_analyse"), calendar)
+    if problem.root_cause == "":
+        return first
+    return max(first, add_working_days(started_on, working_days("problem_revise"), calendar))
+
+
+def problem_plan_review(problem: Problem, started_on: datetime.date,
+                        calendar: Calendar | None = None) -> datetime.date:
+    """The plan's approval N working days after it was sent."""
+    return add_working_days(started_on, working_days("problem_plan_review"), calendar)
+
+
+def problem_planned(problem: Problem, started_on: datetime.date,
+                    calendar: Calendar | None = None) -> datetime.date | None:
+    """The rectification by the planned completion date, which people chose: never counted,
+    never recounted."""
+    return problem.planned_date
+
+
+problem_planned.counted = False
+problem_planned.path_note = gettext_lazy("by the planned completion date")
+
+
+def problem_verify(problem: Problem, started_on: datetime.date,
+                   calendar: Calendar | None = None) -> datetime.date:
+    """The verification N working days after the rectification was reported."""
     return add_working_days(started_on, working_days("problem_verify"), calendar)

@@ -26,6 +26,14 @@ class ReportContentForm(forms.ModelForm):
         }
 
 
+class ReportSubmitForm(ReportContentForm):
+    """The report as submitted: the duties carried out must be described."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["work_done"].required = True
+
+
 def bureau_people(unit=None) -> list:
     """People who may be named on a step of a record of ``unit`` (copied to, say): active
     holders of COPY_ROLES in its bureau and above it (accounts.chain.people_around)."""

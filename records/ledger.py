@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import chain
 from accounts.models import Unit, User
 
+from .kinds import kind_of
 from .models import Problem
 from .permissions import sees_everything, visible
 from .workdays import Calendar, add_working_days
@@ -249,9 +250,8 @@ def labels(what: str, pairs: Callable[[], Iterable[tuple[str, object]]]) -> dict
 
 
 def _step_titles():
-    from flows.rectification import RectificationFlow
-
-    return ((node.name, node.task_title) for node in RectificationFlow.instance.nodes())
+    # the problem's flow, as it bound itself to its kind of record (records.kinds)
+    return ((node.name, node.task_title) for node in kind_of(Problem).flow.nodes())
 
 
 def step_title(step: str) -> str:

@@ -20,19 +20,11 @@ from django.dispatch import receiver
 from accounts import chain
 from accounts.models import Post, User
 
-from .models import (
-    Problem,
-    ProblemUserObjectPermission,
-    QuarterlyReport,
-    QuarterlyReportUserObjectPermission,
-)
+from .kinds import kind_of
+from .models import QuarterlyReport
 
 Role = Post.Role
 SEE_ALL_ROLES = {Role.SECRETARY, Role.COMMITTEE}
-GRANT_TABLES = {
-    QuarterlyReport: QuarterlyReportUserObjectPermission,
-    Problem: ProblemUserObjectPermission,
-}
 
 
 def _roles(user: User) -> set[str]:
@@ -94,7 +86,7 @@ def grant_view(obj: Model, users: Iterable[User | None]) -> None:
     wanted = {user.pk for user in users if user is not None}
     if not wanted:
         return
-    table = GRANT_TABLES[type(obj)]
+    table = kind_of(obj).grant_table
     permission_id = _permission_id(type(obj), obj._state.db or "default")
     table.objects.bulk_create(
         [table(content_object=obj, permission_id=permission_id, user_id=user_id)
@@ -107,7 +99,7 @@ def grant_view_many(grants: Iterable[tuple[Model, Iterable[User | None]]]) -> No
     """``grant_view`` for many objects at once (idempotent): one insert per model."""
     rows: dict[type[Model], list[Model]] = {}
     for obj, users in grants:
-        table = GRANT_TABLES[type(obj)]
+        table = kind_of(obj).grant_table
         rows.setdefault(table, []).extend(
             table(content_object=obj, user_id=user_id)
             for user_id in {user.pk for user in users if user is not None})
@@ -121,7 +113,7 @@ def grant_view_many(grants: Iterable[tuple[Model, Iterable[User | None]]]) -> No
 
 
 def _granted(user: User, model: type[Model]):
-    return GRANT_TABLES[model].objects.filter(
+    return kind_of(model).grant_table.objects.filter(
         user=user, permission__codename=_codename(model)).values("content_object_id")
 
 
@@ -133,8 +125,9 @@ def visible(user: User, model: type[Model]) -> QuerySet:
     if sees_everything(user):
         return rows
     mine = rows.filter(pk__in=_granted(user, model))
-    if model is Problem and is_stationed(user):
-        return rows.filter(filed_at__isnull=False) | mine
+    stationed = kind_of(model).stationed_rows
+    if stationed is not None and is_stationed(user):
+        return rows.filter(stationed) | mine
     return mine
 
 
@@ -143,9 +136,10 @@ def can_view(user: User, obj: Model) -> bool:
         return False
     if sees_everything(user):
         return True
-    if isinstance(obj, Problem) and obj.filed_at and is_stationed(user):
+    kind = kind_of(obj)
+    if kind.stationed_sees is not None and kind.stationed_sees(obj) and is_stationed(user):
         return True
-    return GRANT_TABLES[type(obj)].objects.filter(
+    return kind.grant_table.objects.filter(
         user=user, content_object=obj, permission__codename=_codename(type(obj))).exists()
 
 

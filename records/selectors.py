@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from viewflow.workflow.status import STATUS
 
 from accounts import chain
 from accounts.models import Unit, User
@@ -15,6 +16,9 @@ from accounts.models import Unit, User
 from .documents.chinese import chinese_numeral
 from .models import Circular, Problem, QuarterlyReport
 from .permissions import sees_everything, visible
+
+# the statuses of a step still to be done (viewflow's)
+OPEN_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
 
 def report_list(user: User, *, year=None, quarter=None, status=None, unit=None,

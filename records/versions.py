@@ -21,18 +21,18 @@ from django.utils.text import capfirst
 
 from accounts.models import User
 
-from .models import Problem, QuarterlyReport, Version
+from .kinds import kind_of, of_type
+from .models import Version
 
-REPORT_FIELDS = ("work_done", "problems", "next_steps")
-PLAN_FIELDS = ("root_cause", "measures", "planned_date")
 # compared as one value: a changed date is replaced whole, not digit by digit
 ATOMIC_FIELDS = {"planned_date"}
 
 EQUAL, DELETE, INSERT = "equal", "delete", "insert"
 
 
-def fields_of(record: QuarterlyReport | Problem) -> tuple[str, ...]:
-    return REPORT_FIELDS if isinstance(record, QuarterlyReport) else PLAN_FIELDS
+def fields_of(record) -> tuple[str, ...]:
+    """What a submission of ``record`` freezes (its kind's content fields)."""
+    return kind_of(record).content_fields
 
 
 def _frozen(value) -> str:
@@ -43,19 +43,17 @@ def _frozen(value) -> str:
     return str(value)
 
 
-def freeze(*, record: QuarterlyReport | Problem, number: int, by: User, task=None) -> Version:
+def freeze(*, record, number: int, by: User, task=None) -> Version:
     """Keep what the record says now as version ``number`` (call inside the submitting
     service, after the content is written and the counter moved on)."""
     content = {field: _frozen(getattr(record, field)) for field in fields_of(record)}
-    link = {"report": record} if isinstance(record, QuarterlyReport) else {"problem": record}
-    return Version.objects.create(**link, number=number, content=content, submitted_by=by,
-                                  task=task)
+    return Version.objects.create(record=record, number=number, content=content,
+                                  submitted_by=by, task=task)
 
 
-def versions_of(record: QuarterlyReport | Problem) -> QuerySet[Version]:
+def versions_of(record) -> QuerySet[Version]:
     """Every version of the record, oldest first, with who submitted it (one query)."""
-    link = {"report": record} if isinstance(record, QuarterlyReport) else {"problem": record}
-    return Version.objects.filter(**link).select_related("submitted_by").order_by("number")
+    return Version.objects.of(record).select_related("submitted_by").order_by("number")
 
 
 # -- the diff --------------------------------------------------------------------------------
@@ -168,28 +166,27 @@ def _label(model, field: str) -> str:
 
 def diff(old: Version | None, new: Version) -> list[FieldDiff]:
     """Field by field, what ``new`` changed from ``old`` (everything is new without ``old``)."""
-    model = QuarterlyReport if new.report_id else Problem
-    fields = REPORT_FIELDS if new.report_id else PLAN_FIELDS
+    kind = of_type(new.record_type_id)
     rows = []
-    for field in fields:
+    for field in kind.content_fields:
         before = (old.content.get(field, "") if old else "") or ""
         after = new.content.get(field, "") or ""
         left, right = diff_text(before, after, atomic=field in ATOMIC_FIELDS)
-        rows.append(FieldDiff(field=field, label=_label(model, field), changed=before != after,
+        rows.append(FieldDiff(field=field, label=_label(kind.model, field), changed=before != after,
                               old=before, new=after, old_segments=left, new_segments=right))
     return rows
 
 
-def with_previous(record: QuarterlyReport | Problem, number: int
+def with_previous(record, number: int
                   ) -> tuple[Version | None, Version | None]:
     """Version ``number`` of the record and the one before it (one query)."""
     found = {v.number: v for v in versions_of(record).filter(number__in=[number - 1, number])}
     return found.get(number), found.get(number - 1)
 
 
-def latest_changes(record: QuarterlyReport | Problem) -> dict | None:
+def latest_changes(record) -> dict | None:
     """For a reviewer: the last submission against the one before, or None on the first."""
-    number = record.version if isinstance(record, QuarterlyReport) else record.plan_version
+    number = record.version_number
     if number < 2:
         return None
     current, previous = with_previous(record, number)
@@ -202,6 +199,6 @@ def latest_changes(record: QuarterlyReport | Problem) -> dict | None:
 
 def labelled(version: Version) -> list[tuple[str, str]]:
     """The frozen fields of a version with their labels, in the form's order."""
-    model = QuarterlyReport if version.report_id else Problem
-    fields = REPORT_FIELDS if version.report_id else PLAN_FIELDS
-    return [(_label(model, field), version.content.get(field, "") or "") for field in fields]
+    kind = of_type(version.record_type_id)
+    return [(_label(kind.model, field), version.content.get(field, "") or "")
+            for field in kind.content_fields]

@@ -344,7 +344,7 @@ def test_a_tampered_evidence_file_is_not_served(bureau, unit, jiwei_chen, head_e
     problem = rectifying(problem_for(unit("enforcement"), jiwei_chen), head_enforcement,
                          leader_zhao)
     evidence = services.evidence_add(problem=problem, by=head_enforcement,
-                                     upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4 " + b"x" * 9))
+                                     file=SimpleUploadedFile("a.pdf", b"%PDF-1.4 " + b"x" * 9))
     url = f"/api/v1/problems/{problem.pk}/evidence/{evidence.pk}/"
     ok = api(leader_zhao).get(url)
     assert ok.status_code == 200 and b"".join(ok.streaming_content).startswith(b"%PDF")

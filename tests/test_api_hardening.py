@@ -211,12 +211,15 @@ def test_an_empty_plan_save_changes_nothing(problem, head_enforcement):
     assert (problem.root_cause, problem.measures) == ("制度不健全。", "建立台账。")
 
 
-def test_submitting_with_an_empty_body_submits_the_saved_draft(sanitation_report,
-                                                               head_sanitation):
+def test_submitting_names_the_duties_carried_out_even_after_saving_them(sanitation_report,
+                                                                      head_sanitation):
+    """The typed API says what a submission needs (work_done), and holds clients to it."""
     task = open_task(sanitation_report)
     client = api(head_sanitation)
     action(client, task, "save", {"work_done": "已保存的草稿。"})
-    assert action(client, task, "submit", {}).status_code == 200
+    refused = action(client, task, "submit", {})
+    assert refused.status_code == 400 and "work_done" in refused.json()["errors"]
+    assert action(client, task, "submit", {"work_done": "已保存的草稿。"}).status_code == 200
     sanitation_report.refresh_from_db()
     assert sanitation_report.status == QuarterlyReport.Status.SUBMITTED
     assert sanitation_report.work_done == "已保存的草稿。"

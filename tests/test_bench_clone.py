@@ -83,6 +83,11 @@ def _canonical(model, row: dict, names: dict) -> tuple:
         elif isinstance(field, models.JSONField):
             value = walk(value)
         out[field.attname] = value
+    if "record_type_id" in row:  # a trail row names its record by kind and id
+        from django.contrib.contenttypes.models import ContentType
+
+        record_model = ContentType.objects.get_for_id(row["record_type_id"]).model_class()
+        out["record_id"] = name(record_model, row["record_id"])
     if model is Notification:
         item = {"records.problem": Problem,
                 "records.quarterlyreport": QuarterlyReport}.get(row["key"].split(":")[0])

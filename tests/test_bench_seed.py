@@ -54,9 +54,9 @@ def _snapshot() -> dict:
              t.owner.username if t.owner else None, t.created, t.finished)
             for t in Task.objects.select_related("owner")),
         "opinions": sorted(
-            (reports.get(o.report_id) or problems.get(o.problem_id), o.kind, o.text,
-             o.author.username, o.created_at)
-            for o in Opinion.objects.select_related("author")),
+            ((reports if o.record_type.model == "quarterlyreport" else problems)[o.record_id],
+             o.kind, o.text, o.author.username, o.created_at)
+            for o in Opinion.objects.select_related("author", "record_type")),
         "grants": sorted(
             [(reports[g.content_object_id], g.user.username) for g in
              QuarterlyReportUserObjectPermission.objects.select_related("user")]

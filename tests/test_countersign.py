@@ -17,7 +17,8 @@ from viewflow.workflow.status import STATUS
 from accounts.models import Delegation, User
 from flows import countersign
 from flows.models import CountersignPart
-from flows.registration import register_problems, submit_rectification_part
+from flows.parts import part_submit
+from flows.registration import register_problems
 from flows.selectors import history
 from records.models import AuditEvent, Evidence, Notification, Problem
 
@@ -280,12 +281,12 @@ def test_the_service_refuses_anyone_but_the_tasks_owner_and_the_wrong_state(
     task = task_of(problem, "head_legal")
     before = snapshot(problem)
     with pytest.raises(Exception, match="法规|只有|Only"):
-        submit_rectification_part(problem=problem, task=task, by=user("head_command"),
+        part_submit(problem=problem, task=task, by=user("head_command"),
                                   text="冒名")
     Problem.objects.filter(pk=problem.pk).update(status=S.VERIFYING)
     problem.refresh_from_db()
     with pytest.raises(Exception, match="待核验"):
-        submit_rectification_part(problem=problem, task=task, by=user("head_legal"), text="x")
+        part_submit(problem=problem, task=task, by=user("head_legal"), text="x")
     Problem.objects.filter(pk=problem.pk).update(status=S.RECTIFYING)
     assert snapshot(problem) == before
 

@@ -18,7 +18,8 @@ from viewflow.workflow.models import Task
 from accounts.models import User
 from flows.actions import actions_of
 from flows.opening import open_report
-from flows.registration import register_problems, submit_rectification_part
+from flows.parts import part_submit
+from flows.registration import register_problems
 from records.models import AuditEvent, Notification, Problem, QuarterlyReport
 from records.services import problems as services
 
@@ -84,7 +85,7 @@ def world(bureau, unit, client_for, head_sanitation, leader_li, jiwei_chen, head
             planned_date=planned))
         act(problem, lambda t, p=problem: services.problem_approve_plan(
             problem=p, by=leader_zhao, task=t))
-        services.evidence_add(problem=problem, by=head_enforcement, upload=SimpleUploadedFile(
+        services.evidence_add(problem=problem, by=head_enforcement, file=SimpleUploadedFile(
             "证据.pdf", b"%PDF-1.4 " + SECRET.encode()))
     services.problem_add_progress(problem=filed, by=head_enforcement, text=SECRET)
     act(filed, lambda t: services.problem_report_rectified(problem=filed, by=head_enforcement))
@@ -101,14 +102,14 @@ def world(bureau, unit, client_for, head_sanitation, leader_li, jiwei_chen, head
         problem=joint, by=head_enforcement, root_cause=SECRET, measures=SECRET,
         planned_date=planned))
     act(joint, lambda t: services.problem_approve_plan(problem=joint, by=leader_zhao, task=t))
-    services.evidence_add(problem=joint, by=head_enforcement, upload=SimpleUploadedFile(
+    services.evidence_add(problem=joint, by=head_enforcement, file=SimpleUploadedFile(
         "证据.pdf", b"%PDF-1.4 " + SECRET.encode()))
     # its parts written, then sent back: every node of the countersign has a task, and the
     # parts are open again
     for task in Task.objects.filter(process_id=joint.process_id, status="ASSIGNED"):
         with task.activation() as activation:
             activation.start(None)
-            submit_rectification_part(problem=joint, task=task, by=task.owner, text=SECRET)
+            part_submit(problem=joint, task=task, by=task.owner, text=SECRET)
             activation.execute()
     joint.refresh_from_db()
     act(joint, lambda t: services.problem_send_back(problem=joint, by=jiwei_chen,

@@ -267,5 +267,5 @@ def test_a_file_whose_name_lies_about_its_content_is_refused(rectifying, head, s
                           ("台账.xlsx", b"%PDF-1.4 a pdf named xlsx")]:
         with pytest.raises(ValidationError, match=name):
             problems.evidence_add(problem=rectifying, by=head,
-                                  upload=SimpleUploadedFile(name, content))
+                                  file=SimpleUploadedFile(name, content))
     assert not Evidence.objects.exists() and stored_files(settings) == []

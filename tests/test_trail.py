@@ -37,7 +37,7 @@ def test_evidence_altered_on_disk_is_not_served(bureau, unit, jiwei_chen, head_e
 
     problem = approved(new_problem(jiwei_chen, unit("enforcement")))
     evidence = evidence_add(problem=problem, by=head_enforcement,
-                            upload=SimpleUploadedFile("证据.pdf", b"%PDF-1.4 original"))
+                            file=SimpleUploadedFile("证据.pdf", b"%PDF-1.4 original"))
     url = f"/problems/{problem.pk}/evidence/{evidence.pk}/"
     head = client_for(head_enforcement)
     assert b"".join(head.get(url).streaming_content) == b"%PDF-1.4 original"

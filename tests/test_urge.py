@@ -86,7 +86,7 @@ def test_the_submitter_urges_the_leader_once_the_report_waits_on_them(submitted,
     response = urge_page(head, submitted)
     assert response.status_code == 302
     urge = Urge.objects.get()
-    assert (urge.urged_by, urge.assignee, urge.report) == (head_sanitation, leader_li, submitted)
+    assert (urge.urged_by, urge.assignee, urge.record) == (head_sanitation, leader_li, submitted)
     note = Notification.objects.get(kind="urged")
     assert note.recipient == leader_li and "何平" in note.body  # the default words name the urger
 
@@ -272,7 +272,7 @@ def test_the_page_with_many_urges_costs_a_fixed_number_of_queries(
         django_assert_max_num_queries):
     task = open_task(sanitation_report)
     Urge.objects.bulk_create([
-        Urge(report=sanitation_report, task=task, urged_by=(leader_li, jiwei_chen)[i % 2],
+        Urge(record=sanitation_report, task=task, urged_by=(leader_li, jiwei_chen)[i % 2],
              assignee=head_sanitation, message=f"第{i}次催办", day=D(2026, 10, 1 + i))
         for i in range(20)])
     client = client_for(leader_li)

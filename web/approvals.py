@@ -17,13 +17,13 @@ from viewflow.workflow.status import STATUS
 from flows import approvals
 from flows.actions import TaskConflict
 from flows.selectors import task_url
-from records import permissions
+from records import kinds, permissions
 from records.forms import TransferForm
 from records.models import QuarterlyReport
 
 
 def _detail(record) -> str:
-    return "reports:detail" if isinstance(record, QuarterlyReport) else "problems:detail"
+    return kinds.kind_of(record).detail_url
 
 
 def _messages(error) -> str:

@@ -15,8 +15,10 @@ from viewflow.workflow.status import STATUS
 
 from accounts import chain
 from accounts.models import Post
-from flows.selectors import OPEN_STATUSES, record_of_task
+from flows.selectors import record_of_task
+from records import kinds
 from records.models import QuarterlyReport
+from records.selectors import OPEN_STATUSES
 
 from .approvals import TransferView
 
@@ -36,9 +38,7 @@ class RecordColumnsMixin:
 
     def item(self, task):
         record = record_of_task(task)
-        if isinstance(record, QuarterlyReport):
-            return record.period
-        return record.get_category_display() if record else ""
+        return kinds.kind_of(record).item_label(record) if record else ""
 
     item.short_description = _("Item")
 
@@ -46,11 +46,10 @@ class RecordColumnsMixin:
         from web.templatetags.deadlines import provisional_mark
 
         record = record_of_task(task)
-        due = getattr(record, "step_due_date", None) or getattr(record, "due_date", None)
+        due = record.step_due if record else None
         if not due:
             return ""
-        provisional = (record.step_due_date_is_provisional
-                       if isinstance(record, QuarterlyReport) else record.due_date_is_provisional)
+        provisional = record.step_due_is_provisional
         mark = format_html(" {}", provisional_mark(due)) if provisional else ""
         if record.is_overdue:
             return format_html('<span class="dc-overdue">{} · {}</span>{}', due, _("Overdue"),
@@ -61,7 +60,7 @@ class RecordColumnsMixin:
 
     def with_records(self, queryset):
         return queryset.select_related(
-            "process", "owner", "process__quarterly_report__unit", "process__problem__unit",
+            "process", "owner", *kinds.process_relations(),
         ).order_by("-created")
 
 

@@ -13,41 +13,15 @@ from django.views import generic
 
 from flows import approvals, extensions
 from flows.cancel import can_cancel
+from flows.extensions import pending_extension_or_404, visible_problem_or_404
 from flows.path import path_ahead
 from flows.reminders import notices_for
 from flows.selectors import history, open_task_of, task_url
 from records import permissions, versions
 from records.forms import OpinionForm, ProblemFormSet, ProblemListForm
-from records.models import Evidence, ExtensionRequest, Problem
+from records.models import Evidence, Problem
 from records.services import problems
 from records.services import urges as urging
-
-
-def visible_problem_or_404(user, pk) -> Problem:
-    problem = get_object_or_404(Problem.objects.select_related("unit", "registered_by",
-                                                               "assignee"), pk=pk)
-    if not (permissions.can_view(user, problem) or _decides_pending_extension(user, problem)):
-        raise Http404(_("No such problem."))
-    return problem
-
-
-def _decides_pending_extension(user, problem) -> bool:
-    """An acting decider whose delegation began after the plan was approved holds no grant
-    yet."""
-    return (user.is_authenticated
-            and problem.extensions.filter(decision=ExtensionRequest.Decision.PENDING).exists()
-            and extensions.can_decide(user, problem))
-
-
-def pending_extension_or_404(user, problem, pk) -> ExtensionRequest:
-    """The pending request ``pk`` (or, without one, the only pending request) of
-    ``problem`` that ``user`` decides; 404 otherwise."""
-    pending = extensions.pending_for(user, problem)
-    if pk not in (None, ""):
-        pending = [request for request in pending if str(request.pk) == str(pk)]
-    if len(pending) != 1:
-        raise Http404(_("There is no extension request for you to decide."))
-    return pending[0]
 
 
 class ProblemDetailView(LoginRequiredMixin, generic.TemplateView):

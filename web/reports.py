@@ -106,7 +106,7 @@ class ReportEditView(LoginRequiredMixin, generic.UpdateView):
     def form_valid(self, form):
         try:
             services.report_save_draft(report=self.object, by=self.request.user,
-                                       data=form.cleaned_data)
+                                       **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
             return self.form_invalid(form)

@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from accounts.models import User
-from records.models import ExtensionRequest, Opinion, Problem, QuarterlyReport
+from records.kinds import kind_of
+from records.models import ExtensionRequest, Opinion
 
 SUMMARY_CHARS = 400  # per content field: the sheet summarises, the system keeps the full text
 OPINION_CHARS = 2000
@@ -44,7 +45,7 @@ class SheetRow:
 
 @dataclass
 class Sheet:
-    record: QuarterlyReport | Problem
+    record: object  # a record of any kind (records.kinds)
     title: str
     number: str
     fields: list[tuple[str, str]] = field(default_factory=list)  # short label/value pairs
@@ -82,29 +83,29 @@ def moment(value) -> str:
     return value.strftime("%Y-%m-%d %H:%M")
 
 
-def _name(user) -> str:
+def name(user) -> str:
     return str(user) if user is not None else ""
 
 
 def _person(user, on_behalf_of) -> str:
-    name = _name(user) or _("System")
+    who = name(user) or _("System")
     if on_behalf_of is not None:
-        name += "（" + _("acting for %(name)s") % {"name": on_behalf_of} + "）"
-    return name
+        who += "（" + _("acting for %(name)s") % {"name": on_behalf_of} + "）"
+    return who
 
 
-def _verbose(model, name: str) -> str:
+def verbose(model, name: str) -> str:
     return str(model._meta.get_field(name).verbose_name)
 
 
-def _history_row(entry, is_report: bool) -> SheetRow:
+def _history_row(entry, opinion_versions: bool) -> SheetRow:
     """A row of ``history()``; anything it lacks prints blank rather than failing."""
     opinion = getattr(entry, "opinion", None)
     task = getattr(entry, "task", None)
     decision = ""
     if opinion is not None:
         decision = str(opinion.get_kind_display())
-        if is_report and getattr(opinion, "version", 0):
+        if opinion_versions and getattr(opinion, "version", 0):
             decision += _(" (draft %(version)s)") % {"version": opinion.version}
     elif getattr(entry, "is_open", False):
         decision = _("In progress")
@@ -114,12 +115,12 @@ def _history_row(entry, is_report: bool) -> SheetRow:
         decision = pgettext("approval sheet", "Handled")
     owner = getattr(entry, "owner", None)
     if opinion is not None and owner is not None and opinion.author_id != owner.pk:
-        decision += "（" + _name(opinion.author) + "）"  # a withdrawal by the submitter
+        decision += "（" + name(opinion.author) + "）"  # a withdrawal by the submitter
     # the approval actions around the decision: transfers, recusal, copies
     notes = [_("Transferred %(from)s → %(to)s: %(reason)s") % {
-        "from": _name(note.author), "to": _name(getattr(note, "to", None)), "reason": note.text}
+        "from": name(note.author), "to": name(getattr(note, "to", None)), "reason": note.text}
         for note in getattr(entry, "notes", [])]
-    notes += [_("Urged by %(name)s on %(day)s") % {"name": _name(urge.urged_by),
+    notes += [_("Urged by %(name)s on %(day)s") % {"name": name(urge.urged_by),
                                                   "day": moment(urge.created_at)}
               + (f"：{urge.message}" if urge.message else "")
               for urge in getattr(entry, "urges", [])]
@@ -136,7 +137,7 @@ def _history_row(entry, is_report: bool) -> SheetRow:
                                          OPINION_CHARS)])
     copies = getattr(entry, "copies", [])
     if copies:
-        text += "\n" + _("Copied to: %(names)s") % {"names": "、".join(map(_name, copies))}
+        text += "\n" + _("Copied to: %(names)s") % {"names": "、".join(map(name, copies))}
     step = str(getattr(entry, "step", "") or pgettext("approval sheet", "Step"))
     if part is not None and part.unit is not None:
         step += "（" + str(part.unit) + "）"
@@ -169,81 +170,44 @@ def _side_row(opinion: Opinion) -> SheetRow:
                     opinion=summarise(opinion.text, OPINION_CHARS), at=opinion.created_at)
 
 
-def _extension_row(request: ExtensionRequest) -> SheetRow:
+def extension_row(request: ExtensionRequest) -> SheetRow:
     return SheetRow(
         step=pgettext("approval sheet", "Extension requested"),
-        person=_name(request.requested_by), received=request.requested_at,
+        person=name(request.requested_by), received=request.requested_at,
         finished=request.requested_at,
         decision=_("%(old)s → %(new)s") % {"old": day(request.current_date),
                                            "new": day(request.new_date)},
         opinion=summarise(request.reason, OPINION_CHARS), at=request.requested_at)
 
 
-def _report_parts(report: QuarterlyReport) -> tuple[str, str, list, list, SheetRow]:
-    title = _("Quarterly report approval sheet")
-    number = f"HB-{report.year}Q{report.quarter}-{report.pk:06d}"
-    fields = [
-        (_verbose(QuarterlyReport, "unit"), report.unit.name),
-        (_("Period"), _("%(year)s, quarter %(quarter)s") % {"year": report.year,
-                                                            "quarter": report.quarter}),
-        (_verbose(QuarterlyReport, "status"), str(report.get_status_display())),
-        (_verbose(QuarterlyReport, "version"), str(report.version)),
-        (_verbose(QuarterlyReport, "due_date"), day(report.due_date)),
-        (_verbose(QuarterlyReport, "submitted_at"), day(report.submitted_at)),
-        (_verbose(QuarterlyReport, "signed_off_by"), _name(report.signed_off_by)),
-        (_verbose(QuarterlyReport, "signed_off_at"), day(report.signed_off_at)),
-    ]
-    content = [(_verbose(QuarterlyReport, name), summarise(getattr(report, name)))
-               for name in ("work_done", "problems", "next_steps")]
-    first = SheetRow(step=_("Opened"), person=_name(report.opened_by) or _("System"),
-                     received=report.created_at, finished=report.created_at,
-                     at=report.created_at)
-    return title, number, fields, content, first
+@dataclass
+class SheetHead:
+    """What a kind of record puts on its sheet (records.kinds: ``sheet_head``)."""
+
+    title: str
+    number: str
+    fields: list[tuple[str, str]]
+    content: list[tuple[str, str]]
+    first: SheetRow  # opened, registered …
+    side_rows: list[SheetRow] = field(default_factory=list)  # extension requests …
+    # a decision names the draft it decided on ("同意 (第2稿)")
+    opinion_versions: bool = False
 
 
-def _problem_parts(problem: Problem) -> tuple[str, str, list, list, SheetRow]:
-    title = _("Problem rectification approval sheet")
-    number = f"WT-{problem.found_on.year}-{problem.pk:06d}"
-    fields = [
-        (_verbose(Problem, "unit"), problem.unit.name),
-        (_verbose(Problem, "source"), str(problem.get_source_display())),
-        (_verbose(Problem, "category"), str(problem.get_category_display())),
-        (_verbose(Problem, "found_on"), day(problem.found_on)),
-        (_verbose(Problem, "problem_list"),
-         problem.problem_list.title if problem.problem_list_id else ""),
-        (_verbose(Problem, "person_concerned"), problem.person_concerned),
-        (_verbose(Problem, "planned_date"), day(problem.planned_date)),
-        (_verbose(Problem, "approved_date"), day(problem.approved_date)),
-        (_verbose(Problem, "due_date"), day(problem.due_date) if problem.is_open else ""),
-        (_verbose(Problem, "status"), str(problem.get_status_display())),
-        (_verbose(Problem, "closed_at"), day(problem.closed_at)),
-        (_verbose(Problem, "filed_at"), day(problem.filed_at)),
-    ]
-    content = [(_verbose(Problem, name), summarise(getattr(problem, name)))
-               for name in ("description", "root_cause", "measures")]
-    first = SheetRow(step=_("Registered"), person=_name(problem.registered_by),
-                     received=problem.registered_at, finished=problem.registered_at,
-                     at=problem.registered_at)
-    return title, number, fields, content, first
-
-
-def build_sheet(record: QuarterlyReport | Problem, steps, *, by: User | None = None) -> Sheet:
-    """Everything the sheet says, in Chinese, from a fixed number of queries."""
-    is_report = isinstance(record, QuarterlyReport)
+def build_sheet(record, steps, *, by: User | None = None) -> Sheet:
+    """Everything the sheet says, in Chinese, from a fixed number of queries (``steps``: the
+    record's history)."""
     with translation.override("zh-hans"):
-        parts = _report_parts(record) if is_report else _problem_parts(record)
-        title, number, fields, content, first = parts
-        rows = [_history_row(entry, is_report) for entry in steps]
+        head = kind_of(record).sheet_head(record)
+        rows = [_history_row(entry, head.opinion_versions) for entry in steps]
         rows += [_side_row(opinion) for opinion in record.opinions.filter(task__isnull=True)
                  .select_related("author", "on_behalf_of")]
-        if not is_report:
-            rows += [_extension_row(request) for request in
-                     record.extensions.select_related("requested_by")]
+        rows += head.side_rows
         far_future = timezone.now() + datetime.timedelta(days=36500)
         rows.sort(key=lambda row: row.at or far_future)  # stable: history keeps its order
-        return Sheet(record=record, title=title, number=number, fields=fields,
-                     content=content, rows=[first, *rows], printed_at=timezone.now(),
-                     printed_by=_name(by))
+        return Sheet(record=record, title=head.title, number=head.number, fields=head.fields,
+                     content=head.content, rows=[head.first, *rows], printed_at=timezone.now(),
+                     printed_by=name(by))
 
 
 def sheet_labels() -> dict[str, str]:

@@ -11,8 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from .base import ChainRecord, history
 
-class Problem(models.Model):
+
+class Problem(ChainRecord):
     """A problem found (问题), followed from registration to close-out (销号) and filing (备案)."""
 
     class Source(models.TextChoices):
@@ -98,6 +100,7 @@ class Problem(models.Model):
     filed_at = models.DateTimeField(_("filed at"), null=True, blank=True)
     process = models.OneToOneField("viewflow.Process", on_delete=models.PROTECT, null=True,
                                    blank=True, related_name="problem")
+    opinions, copies, versions, urges = history("problem")
 
     class Meta:
         verbose_name = _("problem")
@@ -123,6 +126,26 @@ class Problem(models.Model):
     @property
     def is_overdue(self) -> bool:
         return bool(self.is_open and self.due_date and self.due_date < timezone.localdate())
+
+    @property
+    def step_due(self):
+        return self.due_date
+
+    @property
+    def step_due_is_provisional(self) -> bool:
+        return self.due_date_is_provisional
+
+    @property
+    def version_number(self) -> int:
+        return self.plan_version
+
+    @property
+    def submitter_id(self) -> int | None:
+        return self.registered_by_id
+
+    def concerned_names(self) -> list[str]:
+        name = (self.person_concerned or "").strip()
+        return [name] if name else []
 
     @property
     def due_date_is_provisional(self) -> bool:

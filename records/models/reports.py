@@ -7,8 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from .base import ChainRecord, history
 
-class QuarterlyReport(models.Model):
+
+class QuarterlyReport(ChainRecord):
     """A unit's quarterly report on its main responsibility (季度履责情况汇报), seed duty 6."""
 
     class Status(models.TextChoices):
@@ -39,6 +41,7 @@ class QuarterlyReport(models.Model):
     step_due_date = models.DateField(_("deadline of the current step"), null=True, blank=True)
     process = models.OneToOneField("viewflow.Process", on_delete=models.PROTECT, null=True,
                                    blank=True, related_name="quarterly_report")
+    opinions, copies, versions, urges = history("report")
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("opened by"),
                                   null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="+")
@@ -84,6 +87,25 @@ class QuarterlyReport(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+    @property
+    def step_due(self):
+        return self.step_due_date
+
+    @property
+    def step_due_is_provisional(self) -> bool:
+        return self.step_due_date_is_provisional
+
+    @property
+    def version_number(self) -> int:
+        return self.version
+
+    @property
+    def submitter_id(self) -> int | None:
+        return self.submitted_by_id
+
+    def drafter_ids(self) -> set[int]:
+        return {pk for pk in (self.submitted_by_id, self.last_edited_by_id) if pk}
 
     @property
     def is_editable(self) -> bool:

@@ -2,13 +2,45 @@
 append-only audit trail."""
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
-class Opinion(models.Model):
+class OnRecordQuerySet(models.QuerySet):
+    """Rows of a record's history: ``of(record)`` for one record of any kind."""
+
+    def of(self, record):
+        return self.filter(record_type=ContentType.objects.get_for_model(record),
+                           record_id=record.pk)
+
+    def of_many(self, records):
+        """Of several records of one kind (one query)."""
+        records = list(records)
+        if not records:
+            return self.none()
+        return self.filter(record_type=ContentType.objects.get_for_model(records[0]),
+                           record_id__in=[record.pk for record in records])
+
+
+class OnRecord(models.Model):
+    """A row of a record's history, linked to its record of whichever kind (records.kinds)
+    in one way: a new kind of record needs no new column here."""
+
+    record_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    record_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("record_type", "record_id")
+
+    objects = OnRecordQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class Opinion(OnRecord):
     """A reviewer's written opinion (意见): kept forever, shown in order."""
 
     class Kind(models.TextChoices):
@@ -28,10 +60,6 @@ class Opinion(models.Model):
     DECISIONS = (Kind.SIGN_OFF, Kind.RETURN, Kind.APPROVE, Kind.CLOSE_OUT, Kind.SEND_BACK,
                  Kind.PASS_UP)
 
-    report = models.ForeignKey("QuarterlyReport", on_delete=models.PROTECT, related_name="opinions",
-                               null=True, blank=True)
-    problem = models.ForeignKey("Problem", on_delete=models.PROTECT, related_name="opinions",
-                                null=True, blank=True)
     task = models.ForeignKey("viewflow.Task", null=True, blank=True, on_delete=models.PROTECT,
                              related_name="+")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
@@ -44,29 +72,20 @@ class Opinion(models.Model):
     version = models.PositiveIntegerField(_("version reviewed"), default=0)
     created_at = models.DateTimeField(_("at"), default=timezone.now)
 
-    class Meta:
+    class Meta(OnRecord.Meta):
         verbose_name = _("opinion")
         verbose_name_plural = _("opinions")
         ordering = ["created_at", "pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(report__isnull=False, problem__isnull=True)
-                | Q(report__isnull=True, problem__isnull=False),
-                name="opinion_on_exactly_one_record",
-            ),
-        ]
+        indexes = [models.Index(fields=["record_type", "record_id", "created_at"],
+                                name="opinion_record")]
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.text[:40]}"
 
 
-class CopyTo(models.Model):
+class CopyTo(OnRecord):
     """A record copied (抄送) to someone for their information: they may read it from then on."""
 
-    report = models.ForeignKey("QuarterlyReport", on_delete=models.PROTECT, related_name="copies",
-                               null=True, blank=True)
-    problem = models.ForeignKey("Problem", on_delete=models.PROTECT, related_name="copies",
-                                null=True, blank=True)
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                   related_name="copies_received", verbose_name=_("copied to"))
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
@@ -76,34 +95,24 @@ class CopyTo(models.Model):
     step = models.CharField(_("step"), max_length=50, blank=True)
     created_at = models.DateTimeField(_("at"), default=timezone.now)
 
-    class Meta:
+    class Meta(OnRecord.Meta):
         verbose_name = _("copy")
         verbose_name_plural = _("copies")
         ordering = ["created_at", "pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(report__isnull=False, problem__isnull=True)
-                | Q(report__isnull=True, problem__isnull=False),
-                name="copy_of_exactly_one_record",
-            ),
-        ]
-        indexes = [models.Index(fields=["recipient", "created_at"])]
+        indexes = [models.Index(fields=["recipient", "created_at"]),
+                   models.Index(fields=["record_type", "record_id"], name="copyto_record")]
 
     def __str__(self):
         return _("Copy to %(name)s") % {"name": self.recipient}
 
 
-class Version(models.Model):
+class Version(OnRecord):
     """What one submission said, frozen (版本): a report's content or a problem's plan.
 
     Written by the submitting service in its transaction; never changed, never deleted.
     ``number`` follows the record's counter (QuarterlyReport.version, Problem.plan_version).
     """
 
-    report = models.ForeignKey("QuarterlyReport", on_delete=models.PROTECT, related_name="versions",
-                               null=True, blank=True)
-    problem = models.ForeignKey("Problem", on_delete=models.PROTECT, related_name="versions",
-                                null=True, blank=True)
     number = models.PositiveIntegerField(_("version"))
     content = models.JSONField(_("content"), default=dict)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
@@ -112,21 +121,13 @@ class Version(models.Model):
     task = models.ForeignKey("viewflow.Task", null=True, blank=True, on_delete=models.PROTECT,
                              related_name="+")
 
-    class Meta:
+    class Meta(OnRecord.Meta):
         verbose_name = _("version")
         verbose_name_plural = _("versions")
         ordering = ["number"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(report__isnull=False, problem__isnull=True)
-                | Q(report__isnull=True, problem__isnull=False),
-                name="version_of_exactly_one_record",
-            ),
-            models.UniqueConstraint(fields=["report", "number"], condition=Q(report__isnull=False),
-                                    name="one_version_number_per_report"),
-            models.UniqueConstraint(fields=["problem", "number"],
-                                    condition=Q(problem__isnull=False),
-                                    name="one_version_number_per_problem"),
+            models.UniqueConstraint(fields=["record_type", "record_id", "number"],
+                                    name="one_version_number_per_record"),
             models.CheckConstraint(condition=Q(number__gte=1), name="version_number_from_1"),
         ]
 
@@ -141,18 +142,16 @@ class Version(models.Model):
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
-        name = "reports:version" if self.report_id else "problems:version"
-        return reverse(name, args=[self.record_id, self.number])
+        from records import kinds
+
+        return reverse(kinds.of_type(self.record_type_id).version_url,
+                       args=[self.record_id, self.number])
 
     def delete(self, *args, **kwargs):
         raise ValueError("A version is kept forever: it cannot be deleted.")
 
-    @property
-    def record_id(self) -> int:
-        return self.report_id or self.problem_id
 
-
-class Urge(models.Model):
+class Urge(OnRecord):
     """Someone urged (催办) the current assignee of an item: at most once per item per working day.
 
     ``day`` is the working day the urge counts for: the day it was sent, or, sent on
@@ -160,10 +159,6 @@ class Urge(models.Model):
     allows one urge per item and day, so two clicks at once urge once.
     """
 
-    report = models.ForeignKey("QuarterlyReport", on_delete=models.PROTECT, related_name="urges",
-                               null=True, blank=True)
-    problem = models.ForeignKey("Problem", on_delete=models.PROTECT, related_name="urges",
-                                null=True, blank=True)
     task = models.ForeignKey("viewflow.Task", null=True, blank=True, on_delete=models.PROTECT,
                              related_name="+")
     urged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
@@ -177,28 +172,17 @@ class Urge(models.Model):
     day = models.DateField(_("working day"))
     created_at = models.DateTimeField(_("at"), default=timezone.now)
 
-    class Meta:
+    class Meta(OnRecord.Meta):
         verbose_name = _("urge")
         verbose_name_plural = _("urges")
         ordering = ["created_at", "pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(report__isnull=False, problem__isnull=True)
-                | Q(report__isnull=True, problem__isnull=False),
-                name="urge_on_exactly_one_record",
-            ),
-            models.UniqueConstraint(fields=["report", "day"], condition=Q(report__isnull=False),
-                                    name="one_urge_per_report_day"),
-            models.UniqueConstraint(fields=["problem", "day"], condition=Q(problem__isnull=False),
-                                    name="one_urge_per_problem_day"),
+            models.UniqueConstraint(fields=["record_type", "record_id", "day"],
+                                    name="one_urge_per_record_day"),
         ]
 
     def __str__(self):
         return f"{self.day} {self.urged_by} → {self.assignee}"
-
-    @property
-    def record(self):
-        return self.report if self.report_id else self.problem
 
 
 class AuditEvent(models.Model):

@@ -6,9 +6,8 @@ time (``workday_override_save``), a whole year from the pasted notice
 (``calendar_notice_import``), or by confirming a year entered by hand
 (``calendar_year_confirm``). Each change is audited, and the deadlines of open steps that
 were counted over a changed day are counted again with the same rule that set them
-(``deadlines_recount``; records.deadlines.report_step_deadline,
-records.deadlines.problem_step_deadline): each record's trail and its history say from what
-to what and why. Closed steps, and dates people chose (a planned completion date, an
+(``deadlines_recount``; the rules are records/deadlines.py's, named by the step table):
+each record's trail and its history say from what to what and why. Closed steps, and dates people chose (a planned completion date, an
 extension), keep theirs.
 
 While a year is unknown, automatic work waits and says so: ``calendar_missing_notify``
@@ -34,10 +33,10 @@ from viewflow.workflow.status import STATUS
 
 from accounts import chain
 from accounts.models import Post, User
-from records import holiday_notice
+from records import holiday_notice, kinds
 from records.audit import audit, audit_event
-from records.deadlines import problem_step_deadline, report_due_date, report_step_deadline
-from records.models import CalendarYear, Notification, Problem, QuarterlyReport, WorkdayOverride
+from records.deadlines import report_due_date
+from records.models import CalendarYear, Notification, WorkdayOverride
 from records.workdays import Calendar, forget_confirmed_years, quarter_end, unknown_years
 
 OPEN_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
@@ -156,57 +155,46 @@ def deadlines_recount(*, days: Iterable[datetime.date], by: User | None, why: di
     returns how many items changed. Each change is an audit event of its record and a note
     on its open step (shown in the record's history) saying from what to what and ``why``.
 
-    A fixed number of queries whatever the number of items: the open items whose deadline
-    is on or after the first changed day, their open steps, one calendar.
+    Each deadline is counted again by the rule that set it: a record's own (a report's
+    submission deadline: records.kinds ``record_deadlines``), then its open step's (the
+    step table's rule, which the step's node carries). A fixed number of queries whatever
+    the number of items: each kind's open items whose deadline is on or after the first
+    changed day, their open steps, one calendar.
     """
     days = sorted(set(days))
     if not days:
         return 0
     first, last = days[0], days[-1]
-    reports = list(QuarterlyReport.objects.select_for_update()
-                   .filter(status__in=QuarterlyReport.OPEN_STATUSES)
-                   .filter(Q(due_date__gte=first) | Q(step_due_date__gte=first)).order_by("pk"))
-    problems = list(Problem.objects.select_for_update()
-                    .filter(status__in=Problem.OPEN_STATUSES, due_date__gte=first)
-                    .exclude(step__in=Problem.PLANNED_DATE_STEPS).order_by("pk"))
-    steps = _open_steps([r.process_id for r in reports] + [p.process_id for p in problems])
-    # one window for every rule below: from the earliest day any of them counts from
-    counted_from = [first, *(quarter_end(r.year, r.quarter) for r in reports),
-                    *(timezone.localdate(p.registered_at) for p in problems),
-                    *(timezone.localdate(step.created) for step in steps.values())]
-    calendar = Calendar(min(counted_from), last + datetime.timedelta(days=120))
-    # (record, its open step or None, [(which deadline: "submission" or "step", old, new)])
-    changes = []
-    for report in reports:
-        step = steps.get(report.process_id)
-        started = timezone.localdate(step.created) if step else None
-        if quarter_end(report.year, report.quarter) >= last:
-            continue  # counted from after every changed day: nothing to count again
+    found = []
+    for kind in kinds.all_kinds():
+        fields = [kind.step_due_field, *(field for field, _rule in kind.record_deadlines.values())]
+        since = Q()
+        for field in fields:
+            since |= Q(**{f"{field}__gte": first})
+        found += [(kind, record) for record in kind.model.objects.select_for_update()
+                  .filter(status__in=kind.model.OPEN_STATUSES).filter(since).order_by("pk")]
+    steps = _open_steps([record.process_id for _kind, record in found])
+    # one window for every rule: from well before the earliest day any of them counts from
+    earliest = min([first, *(timezone.localdate(step.created) for step in steps.values())])
+    calendar = Calendar(earliest - datetime.timedelta(days=400),
+                        last + datetime.timedelta(days=120))
+    changes = []  # (record, its open step or None, [(which deadline, old, new)])
+    for kind, record in found:
         fields = []
-        due = report_due_date(report.year, report.quarter, calendar)
-        if due != report.due_date:
-            fields.append(("submission", report.due_date, due))
-            report.due_date = due
-        if step is not None:
-            step_due = report_step_deadline(report, step.flow_task.name, started, calendar)
-            if step_due != report.step_due_date:
-                fields.append(("step", report.step_due_date, step_due))
-                report.step_due_date = step_due
+        for which, (field, rule) in kind.record_deadlines.items():
+            due = rule(record, calendar)
+            if due != getattr(record, field):
+                fields.append((which, getattr(record, field), due))
+                setattr(record, field, due)
+        step = steps.get(record.process_id)
+        rule = getattr(getattr(step.flow_task, "step", None), "deadline", None) if step else None
+        if rule is not None and getattr(rule, "counted", True):
+            due = rule(record, timezone.localdate(step.created), calendar)
+            if due != getattr(record, kind.step_due_field):
+                fields.append(("step", getattr(record, kind.step_due_field), due))
+                setattr(record, kind.step_due_field, due)
         if fields:
-            changes.append((report, step, fields))
-    for problem in problems:
-        step = steps.get(problem.process_id)
-        if step is None:
-            continue
-        started = timezone.localdate(step.created)
-        counted_from = (timezone.localdate(problem.registered_at) if problem.step == "analyse"
-                        else started)
-        if counted_from >= last:
-            continue
-        due = problem_step_deadline(problem, problem.step, started, calendar)
-        if due != problem.due_date:
-            changes.append((problem, step, [("step", problem.due_date, due)]))
-            problem.due_date = due
+            changes.append((kind, record, step, fields))
     if changes:
         _write(changes, by, why)
     return len(changes)
@@ -228,18 +216,16 @@ def _write(changes: list, by: User | None, why: dict) -> None:
     from records.audit import append_many
 
     at = timezone.now().isoformat()
-    reports = [record for record, _step, _fields in changes
-               if isinstance(record, QuarterlyReport)]
-    problems = [record for record, _step, _fields in changes if isinstance(record, Problem)]
-    QuarterlyReport.objects.bulk_update(reports, ["due_date", "step_due_date"])
-    Problem.objects.bulk_update(problems, ["due_date"])
+    for kind in {kind.key: kind for kind, *_rest in changes}.values():
+        kind.model.objects.bulk_update(
+            [record for changed_kind, record, _step, _fields in changes if changed_kind is kind],
+            [kind.step_due_field, *(field for field, _rule in kind.record_deadlines.values())])
     steps, events = [], []
-    for record, step, fields in changes:
+    for kind, record, step, fields in changes:
         described = [{"deadline": which, "old": old.isoformat() if old else None,
                       "new": new.isoformat() if new else None} for which, old, new in fields]
-        kind = "report" if isinstance(record, QuarterlyReport) else "problem"
-        events.append(audit_event(actor=by, action=f"{kind}.deadline_recount", target=record,
-                                  changes=described, why=why))
+        events.append(audit_event(actor=by, action=f"{kind.key}.deadline_recount",
+                                  target=record, changes=described, why=why))
         if step is not None:
             step.data.setdefault("deadline_changes", []).extend(
                 {**change, "at": at, "why": why} for change in described)

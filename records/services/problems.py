@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import mimetypes
-from collections.abc import Mapping
 from pathlib import Path
 
 import filetype
@@ -21,13 +20,13 @@ from accounts import chain
 from accounts.models import Unit, User
 from records import dates, permissions
 from records.audit import audit
-from records.deadlines import problem_step_deadline, working_days
+from records.deadlines import working_days
+from records.kinds import kind_of
 from records.limits import limited_text
 from records.models import Evidence, ExtensionRequest, Opinion, Problem, ProgressNote
 from records.workdays import add_working_days
 
 Status = Problem.Status
-PLAN_FIELDS = ("root_cause", "measures", "planned_date")
 
 
 def _require(problem: Problem, *statuses: str) -> None:
@@ -45,7 +44,7 @@ def _require_text(value: str, field: str, message: str, model=Problem,
 
 
 def _opinion(problem, by, kind, text, task=None, on_behalf_of=None) -> Opinion:
-    return Opinion.objects.create(problem=problem, author=by, kind=kind,
+    return Opinion.objects.create(record=problem, author=by, kind=kind,
                                   text=limited_text(Opinion, "text", text, key="opinion"),
                                   task=task, on_behalf_of=on_behalf_of,
                                   version=problem.plan_version)
@@ -112,9 +111,9 @@ def problem_create(*, by: User, unit: Unit, source: str, category: str, descript
 
 
 def problem_step_started(*, problem: Problem, step: str, owner: User,
-                         on_behalf_of: User | None) -> Problem:
-    """A new task of the problem's flow was assigned: its deadline, owner and grants."""
-    due = problem_step_deadline(problem, step, timezone.localdate())
+                         on_behalf_of: User | None, due: datetime.date | None) -> Problem:
+    """A new task of the problem's flow was assigned: its deadline (``due``, by the step's
+    rule), owner and grants."""
     problem.step, problem.assignee, problem.due_date = step, owner, due
     problem.save(update_fields=["step", "assignee", "due_date"])
     permissions.grant_view(problem, [owner, on_behalf_of])
@@ -186,11 +185,12 @@ def problem_analyse(*, problem: Problem, by: User, root_cause: str, measures: st
     return problem
 
 
-def problem_save_plan_draft(*, problem: Problem, by: User, data: Mapping) -> Problem:
+def problem_save_plan_draft(*, problem: Problem, by: User, task=None, **data) -> Problem:
     """Keep the analysis, measures and planned date written so far without sending them (a
     draft); a field not in ``data`` stays as it was, and an empty save changes nothing."""
     _require(problem, Status.ANALYSING)
-    sent = [field for field in PLAN_FIELDS if field in data]
+    # what a plan says, and what a version of it freezes
+    sent = [field for field in kind_of(problem).content_fields if field in data]
     if not sent:
         raise ValidationError(_("Nothing to save: send at least one of the analysis, the "
                                 "measures and the planned date."))
@@ -265,7 +265,7 @@ def problem_return_plan(*, problem: Problem, by: User, opinion: str, task=None,
     return problem
 
 
-def problem_add_progress(*, problem: Problem, by: User, text: str) -> ProgressNote:
+def problem_add_progress(*, problem: Problem, by: User, text: str, task=None) -> ProgressNote:
     _require(problem, Status.RECTIFYING)
     text = _require_text(text, "text", _("Write what was done."), ProgressNote)
     note = ProgressNote.objects.create(problem=problem, author=by, text=text)
@@ -312,8 +312,10 @@ def validate_evidence(upload: UploadedFile | None) -> None:
             % {"name": upload.name, "suffix": suffix}})
 
 
-def evidence_add(*, problem: Problem, by: User, upload: UploadedFile | None) -> Evidence:
+def evidence_add(*, problem: Problem, by: User, file: UploadedFile | None, task=None
+                 ) -> Evidence:
     """Keep one evidence file with its SHA-256, while the unit rectifies."""
+    upload = file
     _require(problem, Status.RECTIFYING)
     validate_evidence(upload)
     digest = hashlib.sha256()
@@ -433,7 +435,7 @@ def problem_set_due_date(*, problem: Problem, due: datetime.date | None, reason:
     return problem
 
 
-def problem_report_rectified(*, problem: Problem, by: User) -> Problem:
+def problem_report_rectified(*, problem: Problem, by: User, task=None) -> Problem:
     """The unit reports the measures carried out, for the committee to verify."""
     _require(problem, Status.RECTIFYING)
     if not (problem.evidence.exists() or problem.progress_notes.exists()):
@@ -490,4 +492,15 @@ def problem_file(*, problem: Problem) -> Problem:
     problem.step, problem.assignee = "", None
     problem.save()
     audit(actor=problem.closed_by, action="problem.file", target=problem)
+    return problem
+
+
+def problem_cancel(*, problem: Problem, by: User, reason: str) -> Problem:
+    """A problem registered in error is cancelled with a reason (its process was cancelled by
+    the caller): never deleted, and the reason stays in its history."""
+    problem.status = Status.CANCELLED
+    problem.due_date, problem.step, problem.assignee = None, "", None
+    problem.save()
+    Opinion.objects.create(record=problem, author=by, kind=Opinion.Kind.CANCEL, text=reason)
+    audit(actor=by, action="problem.cancel", target=problem, reason=reason)
     return problem

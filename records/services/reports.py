@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -15,7 +16,8 @@ from accounts import chain
 from accounts.models import Unit, User
 from records import permissions
 from records.audit import audit, audit_event
-from records.deadlines import report_due_date, report_step_deadline
+from records.deadlines import report_due_date
+from records.kinds import kind_of
 from records.limits import limited_text
 from records.models import Opinion, QuarterlyReport
 from records.workdays import quarter_end
@@ -24,7 +26,6 @@ if TYPE_CHECKING:
     from viewflow.workflow.models import Process
 
 Status = QuarterlyReport.Status
-CONTENT_FIELDS = ("work_done", "problems", "next_steps")
 
 
 def validate_period(year: int, quarter: int, today: datetime.date | None = None) -> None:
@@ -77,10 +78,11 @@ class Opening:
 
 
 def reports_open(*, openings: list[Opening], year: int, quarter: int, by: User | None,
-                 step: str, who: chain.Snapshot) -> list[QuarterlyReport]:
+                 step: str, deadline: Callable, who: chain.Snapshot) -> list[QuarterlyReport]:
     """report_create, then report_step_started for the first ``step``, for many new processes
     at once: the same rows, grants and audit events (in the same order) in a fixed number
-    of queries. ``who``: the chain of these units today."""
+    of queries. ``deadline``: the first step's rule (records.deadlines); ``who``: the chain of
+    these units today."""
     from records.audit import append_many
 
     if not openings:
@@ -91,7 +93,7 @@ def reports_open(*, openings: list[Opening], year: int, quarter: int, by: User |
     for opening in openings:
         report = QuarterlyReport(unit=opening.unit, year=year, quarter=quarter, due_date=due,
                                  step_due_date=due, process=opening.process, opened_by=by)
-        report.step_due_date = report_step_deadline(report, step, today)
+        report.step_due_date = deadline(report, today)
         reports.append(report)
     QuarterlyReport.objects.bulk_create(reports)
     permissions.grant_view_many(
@@ -111,7 +113,8 @@ def _write_content(report: QuarterlyReport, by: User, data: dict, *, complete: b
     if not report.is_editable:
         raise ValidationError(_("This report is %(status)s and can no longer be edited.")
                               % {"status": report.get_status_display()})
-    sent = [field for field in CONTENT_FIELDS if field in data]
+    # what a report says, and what a version of it freezes
+    sent = [field for field in kind_of(report).content_fields if field in data]
     if not sent and not complete:
         # an empty save changes nothing (a program's empty body must not wipe a draft)
         raise ValidationError(_("Nothing to save: send at least one of the report's sections."))
@@ -122,7 +125,8 @@ def _write_content(report: QuarterlyReport, by: User, data: dict, *, complete: b
     report.last_edited_by = by
 
 
-def report_save_draft(*, report: QuarterlyReport, by: User, data: dict) -> QuarterlyReport:
+def report_save_draft(*, report: QuarterlyReport, by: User, task=None, **data
+                      ) -> QuarterlyReport:
     """Save the draft without submitting it (the head or the liaison)."""
     _write_content(report, by, data, complete=False)
     report.save()
@@ -131,7 +135,7 @@ def report_save_draft(*, report: QuarterlyReport, by: User, data: dict) -> Quart
 
 
 @transaction.atomic
-def report_submit(*, report: QuarterlyReport, by: User, data: dict, task=None) -> QuarterlyReport:
+def report_submit(*, report: QuarterlyReport, by: User, task=None, **data) -> QuarterlyReport:
     """The unit head submits the report to the supervising leader; the text is frozen as a
     version (``task``: the draft task that submitted it)."""
     from records.versions import freeze
@@ -155,7 +159,7 @@ def _decide(*, report: QuarterlyReport, by: User, kind: str, opinion: str, task=
         raise ValidationError(_("This report is %(status)s; there is nothing to review.")
                               % {"status": report.get_status_display()})
     text = limited_text(Opinion, "text", opinion, key="opinion")
-    return Opinion.objects.create(report=report, task=task, author=by, on_behalf_of=on_behalf_of,
+    return Opinion.objects.create(record=report, task=task, author=by, on_behalf_of=on_behalf_of,
                                   kind=kind, text=text, version=report.version)
 
 
@@ -209,7 +213,7 @@ def report_withdraw(*, report: QuarterlyReport, by: User, reason: str = "", task
     if report.status != Status.SUBMITTED:
         raise ValidationError(_("This report is %(status)s; only a submitted report can be "
                                 "withdrawn.") % {"status": report.get_status_display()})
-    Opinion.objects.create(report=report, task=task, author=by, kind=Opinion.Kind.WITHDRAW,
+    Opinion.objects.create(record=report, task=task, author=by, kind=Opinion.Kind.WITHDRAW,
                            text=(reason or "").strip(), version=report.version)
     report.status = Status.DRAFT
     report.review_level = 0
@@ -220,11 +224,13 @@ def report_withdraw(*, report: QuarterlyReport, by: User, reason: str = "", task
 
 
 def report_step_started(*, report: QuarterlyReport, step: str, owner: User,
-                        on_behalf_of: User | None) -> QuarterlyReport:
-    """A new task of the report's flow was assigned: set its deadline and grant its owner."""
+                        on_behalf_of: User | None, due: datetime.date | None
+                        ) -> QuarterlyReport:
+    """A new task of the report's flow was assigned: its deadline (``due``, by the step's
+    rule) and its owner's grant."""
     from records.audit import append
 
-    report.step_due_date = report_step_deadline(report, step, timezone.localdate())
+    report.step_due_date = due
     report.save(update_fields=["step_due_date", "updated_at"])
     permissions.grant_view(report, [owner, on_behalf_of])
     append(**_step_event(report, step, owner, on_behalf_of))
@@ -237,3 +243,14 @@ def _step_event(report: QuarterlyReport, step: str, owner: User, on_behalf_of: U
                        owner=owner.username,
                        on_behalf_of=on_behalf_of.username if on_behalf_of else None,
                        due=report.step_due_date.isoformat())
+
+
+def report_cancel(*, report: QuarterlyReport, by: User, reason: str) -> QuarterlyReport:
+    """A report opened in error is cancelled with a reason (its process was cancelled by the
+    caller): never deleted, and the reason stays in its history."""
+    report.status = Status.CANCELLED
+    report.step_due_date = None
+    report.save()
+    Opinion.objects.create(record=report, author=by, kind=Opinion.Kind.CANCEL, text=reason)
+    audit(actor=by, action="quarterlyreport.cancel", target=report, reason=reason)
+    return report

@@ -11,13 +11,13 @@ from records.documents.circulars import DOCX_CONTENT_TYPE
 from records.documents.sheet_docx import render_docx
 from records.documents.sheet_pdf import pdf_font_path, render_pdf
 from records.documents.sheets import build_sheet, filename
-from records.models import Problem, QuarterlyReport
+from records.kinds import kind_of
 
 PDF_CONTENT_TYPE = "application/pdf"
 FORMATS = {"pdf": PDF_CONTENT_TYPE, "docx": DOCX_CONTENT_TYPE}
 
 
-def sheet_print(*, record: QuarterlyReport | Problem, steps, by: User, fmt: str
+def sheet_print(*, record, steps, by: User, fmt: str
                 ) -> tuple[bytes, str, str]:
     """Print the approval sheet as ``fmt`` ("pdf" or "docx"): (content, content type,
     filename). The caller has checked that ``by`` may view the record; the print is audited."""
@@ -27,7 +27,7 @@ def sheet_print(*, record: QuarterlyReport | Problem, steps, by: User, fmt: str
         pdf_font_path()  # refuse before gathering anything
     sheet = build_sheet(record, steps, by=by)
     content = render_pdf(sheet) if fmt == "pdf" else render_docx(sheet)
-    kind = "report" if isinstance(record, QuarterlyReport) else "problem"
+    kind = kind_of(record).key
     audit(actor=by, action=f"{kind}.sheet_print", target=record, format=fmt,
           number=sheet.number, steps=len(sheet.rows))
     return content, FORMATS[fmt], filename(sheet, fmt)

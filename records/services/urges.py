@@ -17,7 +17,6 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
@@ -26,8 +25,10 @@ from accounts import chain
 from accounts.models import User
 from records import permissions
 from records.audit import audit
+from records.kinds import kind_of
 from records.models import Notification, Problem, QuarterlyReport, Urge
 from records.notifications import notify
+from records.selectors import OPEN_STATUSES
 from records.workdays import Calendar
 
 ONE_DAY = datetime.timedelta(days=1)
@@ -45,8 +46,6 @@ def urge_day(today: datetime.date | None = None) -> datetime.date:
 
 def open_tasks(record) -> list[Task]:
     """The record's open human tasks with their owners (one query)."""
-    from flows.selectors import OPEN_STATUSES
-
     if record.process_id is None:
         return []
     return list(Task.objects.filter(process_id=record.process_id, flow_task_type="HUMAN",
@@ -57,11 +56,6 @@ def open_tasks(record) -> list[Task]:
 def _behalf_id(task: Task) -> int | None:
     return (task.data or {}).get("on_behalf_of")
 
-
-
-def _submitter_id(record) -> int | None:
-    return record.submitted_by_id if isinstance(record, QuarterlyReport) \
-        else record.registered_by_id
 
 
 def _is_supervisor(user: User, record) -> bool:
@@ -75,7 +69,7 @@ def _role(user: User, record) -> str | None:
         return None
     if permissions.is_committee(user):
         return "committee"
-    if _submitter_id(record) == user.pk:
+    if record.submitter_id == user.pk:
         return "submitter"
     if _is_supervisor(user, record):
         return "supervisor"
@@ -109,24 +103,19 @@ def already_urged_message() -> str:
     return _("This item was already urged today; urge again tomorrow.")
 
 
-def _item_filter(record) -> dict:
-    return {"report": record} if isinstance(record, QuarterlyReport) else {"problem": record}
-
-
 def already_urged(record, day: datetime.date | None = None) -> bool:
-    return Urge.objects.filter(**_item_filter(record), day=day or urge_day()).exists()
+    return Urge.objects.of(record).filter(day=day or urge_day()).exists()
 
 
 def urges_of(record) -> list[Urge]:
     """The item's urges in order, for its page (one query)."""
-    return list(Urge.objects.filter(**_item_filter(record))
+    return list(Urge.objects.of(record)
                 .select_related("urged_by", "assignee", "on_behalf_of", "task")
                 .order_by("created_at", "pk"))
 
 
 def detail_url(record) -> str:
-    name = "reports:detail" if isinstance(record, QuarterlyReport) else "problems:detail"
-    return reverse(name, args=[record.pk])
+    return kind_of(record).url(record)
 
 
 @transaction.atomic
@@ -136,8 +125,6 @@ def urge(*, record: QuarterlyReport | Problem, by: User, message: str = "") -> U
     Raises PermissionDenied for people who may not urge, ValidationError when the item
     has nobody to urge or was urged already on this working day.
     """
-    from flows.selectors import task_url
-
     message = (message or "").strip()
     if len(message) > 1000:
         raise ValidationError({"message": _("Keep the message under 1000 characters.")})
@@ -154,7 +141,7 @@ def urge(*, record: QuarterlyReport | Problem, by: User, message: str = "") -> U
     try:
         with transaction.atomic():
             urged = Urge.objects.create(
-                **_item_filter(record), task=first, urged_by=by, assignee=first.owner,
+                record=record, task=first, urged_by=by, assignee=first.owner,
                 on_behalf_of=behalf.get(_behalf_id(first)), message=message, day=day)
     except IntegrityError:
         # someone else urged it on this working day, perhaps a moment ago
@@ -166,7 +153,7 @@ def urge(*, record: QuarterlyReport | Problem, by: User, message: str = "") -> U
         title = _("%(urger)s urges you: %(what)s") % {"urger": by, "what": what}
         body = message or _("%(urger)s asks you to handle it soon.") % {"urger": by}
         notify(recipients=[task.owner], kind=Notification.Kind.URGED, record=record,
-               title=title, body=body, url=task_url(task), day=day)
+               title=title, body=body, url=task.flow_task.reverse("execute", args=[task.process_id, task.pk]), day=day)
         absent = behalf.get(_behalf_id(task))
         if absent is not None:
             notify(recipients=[absent], kind=Notification.Kind.URGED, record=record,
