@@ -85,9 +85,12 @@ def _field(form_field: forms.Field) -> serializers.Field:
 def request_serializer(form_class: type[forms.BaseForm] | None) -> type[serializers.Serializer]:
     """The typed body of an action validated by ``form_class`` (None: an action without
     fields)."""
+    # the fields as a form made now has them (its __init__ may require some)
     fields = {} if form_class is None else {
-        name: _field(field) for name, field in form_class.base_fields.items()}
-    name = (form_class.__name__.removesuffix("Form") if form_class else "Empty") + "Request"
+        name: _field(field) for name, field in form_class().fields.items()}
+    # named after the form ("ReviewInput"; the schema adds "Request"): actions sharing a
+    # form share its body
+    name = (form_class.__name__.removesuffix("Form") if form_class else "NoFields") + "Input"
     return type(name, (serializers.Serializer,), fields)
 
 

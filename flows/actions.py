@@ -23,7 +23,6 @@ from viewflow.workflow.status import STATUS
 
 from accounts.models import User
 from records import audit, kinds
-from records.forms import TransferForm
 
 from . import qualification, steps
 from .base import on_behalf_of
@@ -78,7 +77,7 @@ def owned_task(task_pk: int, user: User) -> Task:
 
 def validate(action: Action, record, data: Mapping, files: Mapping) -> dict:
     """The fields of ``action`` cleaned by its form, as on the page (only those sent)."""
-    form_class = TransferForm if action is steps.TRANSFER else action.form
+    form_class = action.form
     if form_class is None:
         return {}
     kwargs = {}

@@ -37,6 +37,7 @@ from records.forms import (
     ReportContentForm,
     ReportSubmitForm,
     ReviewForm,
+    TransferForm,
 )
 from records.services import problems, reports
 
@@ -104,7 +105,8 @@ class Step:
 
 # -- actions several steps share --------------------------------------------------------------
 
-TRANSFER = Action("transfer", _("Transfer"), service=None)
+# handing a task over (转办): flows/approvals.transfer does it (no service of its own)
+TRANSFER = Action("transfer", _("Transfer"), service=None, form=TransferForm)
 
 WORKING = (  # while a unit rectifies
     Action("progress", _("Note progress"), problems.problem_add_progress, ProgressForm,

@@ -154,6 +154,12 @@ def _fill(name, route, world):
         processes = [r.process_id for r in world["reports"] + world["problems"]]
         tasks = Task.objects.filter(process_id__in=processes, flow_task_type="HUMAN")
         return [{"pk": t.pk, "action": action} for t in tasks for action in actions_of(t)]
+    if name.startswith("api:step_"):  # /api/v1/steps/<flow>/<step>/<task>/<action>/
+        flow, step = route.split("/")[3:5]
+        tasks = Task.objects.filter(flow_task_type="HUMAN",
+                                    flow_task__endswith=f".{step}",
+                                    process__flow_class__icontains=flow)
+        return [{"pk": t.pk} for t in tasks] or [{"pk": Task.objects.order_by("pk").last().pk}]
     if name == "api:task_candidates":
         processes = [r.process_id for r in world["reports"] + world["problems"]]
         tasks = Task.objects.filter(process_id__in=processes, flow_task_type="HUMAN")
