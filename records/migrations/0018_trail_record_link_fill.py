@@ -2,6 +2,7 @@
 the one generic link (record_type, record_id) that any kind of record uses."""
 
 from django.db import migrations
+from django.db.models import F
 
 TRAIL = ("Opinion", "CopyTo", "Version", "Urge")
 KINDS = (("report", "quarterlyreport"), ("problem", "problem"))
@@ -15,13 +16,7 @@ def forwards(apps, schema_editor):
         for name in TRAIL:
             rows = apps.get_model("records", name).objects.filter(**{f"{field}__isnull": False})
             # one statement per table and kind: record_id copied from the old column
-            rows.update(record_type_id=record_type.pk, record_id=models_f(field))
-
-
-def models_f(field):
-    from django.db.models import F
-
-    return F(f"{field}_id")
+            rows.update(record_type_id=record_type.pk, record_id=F(f"{field}_id"))
 
 
 def backwards(apps, schema_editor):
@@ -32,7 +27,7 @@ def backwards(apps, schema_editor):
             continue
         for name in TRAIL:
             apps.get_model("records", name).objects.filter(record_type_id=record_type.pk).update(
-                **{f"{field}_id": models_f("record_id")})
+                **{f"{field}_id": F("record_id")})
 
 
 class Migration(migrations.Migration):
