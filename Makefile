@@ -24,6 +24,7 @@ run: venv
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py open_quarter
+	$(BIN)/python manage.py open_annual_reports
 	$(BIN)/python manage.py remind
 	DEBUG=$${DEBUG:-1} $(BIN)/celery -A config worker --beat --loglevel=info --concurrency=1 \
 		--schedule=var/celerybeat-schedule >var/celery.log 2>&1 & worker=$$!; \

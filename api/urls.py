@@ -3,7 +3,10 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from records import kinds
+
 from .views import auth, common, notices, problems, reports, tasks
+from .views import records as record_views
 from .views import steps as step_views
 
 app_name = "api"
@@ -18,29 +21,8 @@ urlpatterns = [
     path("tasks/<int:pk>/<str:action>/", tasks.TaskActionView.as_view(), name="task_action"),
     path("reports/", reports.ReportListView.as_view(), name="reports"),
     path("reports/<int:pk>/", reports.ReportDetailView.as_view(), name="report"),
-    path("reports/<int:pk>/withdraw/", problems.WithdrawView.as_view(), name="report_withdraw"),
-    path("reports/<int:pk>/urge/", tasks.ReportUrgeView.as_view(), name="report_urge"),
-    path("reports/<int:pk>/versions/", reports.ReportVersionListView.as_view(),
-         name="report_versions"),
-    path("reports/<int:pk>/versions/<int:number>/", reports.ReportVersionDetailView.as_view(),
-         name="report_version"),
-    path("reports/<int:pk>/sheet/pdf/", problems.ReportSheetPdfView.as_view(),
-         name="report_sheet_pdf"),
-    path("reports/<int:pk>/sheet/docx/", problems.ReportSheetDocxView.as_view(),
-         name="report_sheet_docx"),
     path("problems/", problems.ProblemListView.as_view(), name="problems"),
     path("problems/<int:pk>/", problems.ProblemDetailView.as_view(), name="problem"),
-    path("problems/<int:pk>/withdraw/", problems.ProblemWithdrawView.as_view(),
-         name="problem_withdraw"),
-    path("problems/<int:pk>/urge/", tasks.ProblemUrgeView.as_view(), name="problem_urge"),
-    path("problems/<int:pk>/versions/", reports.ProblemVersionListView.as_view(),
-         name="problem_versions"),
-    path("problems/<int:pk>/versions/<int:number>/", reports.ProblemVersionDetailView.as_view(),
-         name="problem_version"),
-    path("problems/<int:pk>/sheet/pdf/", problems.ProblemSheetPdfView.as_view(),
-         name="problem_sheet_pdf"),
-    path("problems/<int:pk>/sheet/docx/", problems.ProblemSheetDocxView.as_view(),
-         name="problem_sheet_docx"),
     path("problems/<int:pk>/evidence/", problems.EvidenceUploadView.as_view(),
          name="problem_evidence_upload"),
     path("problems/<int:pk>/evidence/<int:evidence_pk>/", problems.EvidenceDownloadView.as_view(),
@@ -55,6 +37,10 @@ urlpatterns = [
     path("circulars/", notices.CircularListView.as_view(), name="circulars"),
     path("circulars/<int:pk>/", notices.CircularDetailView.as_view(), name="circular"),
     path("circulars/<int:pk>/docx/", notices.CircularDocxView.as_view(), name="circular_docx"),
+    # every kind of record's withdraw, urge, versions and sheets, and the list and detail of
+    # those without views of their own (records/entries.py)
+    *(route for kind in kinds.all_kinds()
+      for route in record_views.routes(kind, own_views=kind.key in ("report", "problem"))),
     *step_views.urls(),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),

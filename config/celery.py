@@ -47,6 +47,12 @@ app.conf.beat_schedule = {
         "task": "flows.tasks.open_quarter_if_due",
         "schedule": crontab(minute=0, hour=6),
     },
+    # Every morning at 06:05: opens the leaders' annual reports of the year just ended on
+    # the first working day of January (made up later if missed); a no-op otherwise.
+    "open-annual-reports": {
+        "task": "flows.tasks.open_annual_reports_if_due",
+        "schedule": crontab(minute=5, hour=6),
+    },
 }
 
 

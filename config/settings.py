@@ -250,6 +250,9 @@ DUTYCHAIN_DEADLINES = {
     "problem_revise": env_int("PROBLEM_REVISE_WORKING_DAYS", 5),
     "problem_verify": env_int("PROBLEM_VERIFY_WORKING_DAYS", 5),
 }
+# The leaders' annual reports of a year are due on this day (month-day) of the next year,
+# counted back to the last working day on or before it when it is a day off.
+DUTYCHAIN_ANNUAL_REPORT_DUE = os.environ.get("ANNUAL_REPORT_DUE", "01-20")
 # Reminders: working days of warning before a deadline, and how often (calendar days)
 # an overdue item is escalated again. Override one step with "flow.step", e.g.
 # "rectification.rectify": {"before": 5} or "quarterlyreport.review": {...}.
@@ -319,6 +322,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "api.schema.json_bodies"],
     "ENUM_NAME_OVERRIDES": {
         "ReportStatusEnum": "records.models.QuarterlyReport.Status",
         "ProblemStatusEnum": "records.models.Problem.Status",

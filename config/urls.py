@@ -4,24 +4,21 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from viewflow.urls import Site
 
-from flows.quarterly import QuarterlyReportFlow
-from flows.rectification import RectificationFlow
 from flows.viewsets import ChainFlowViewset
+from records import kinds
 from web.auth import ChainAuthViewset
 from web.inbox import ChainWorkflowApp
-from web.urls import CircularsApp, NotificationsApp, ProblemsApp, ReportsApp
+from web.urls import CircularsApp, NotificationsApp, record_apps
 
 site = Site(
     title=_("DutyChain"),
     viewsets=[
+        # the flow of each kind of record (records/entries.py), and its pages
         ChainWorkflowApp(
-            flow_viewsets=[
-                ChainFlowViewset(QuarterlyReportFlow, icon="assignment"),
-                ChainFlowViewset(RectificationFlow, icon="build"),
-            ],
+            flow_viewsets=[ChainFlowViewset(kind.flow_class, icon=kind.icon)
+                           for kind in kinds.all_kinds()],
         ),
-        ReportsApp(),
-        ProblemsApp(),
+        *record_apps(),
         CircularsApp(),
         NotificationsApp(),
     ],

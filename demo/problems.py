@@ -17,7 +17,8 @@ from viewflow.workflow.status import STATUS
 from accounts.models import Unit, User
 from flows.registration import register_problems
 from records.models import Problem, ProblemList
-from records.services import problems
+from records.services import extensions, problems
+from records.services.evidence import evidence_add
 from records.workdays import add_working_days
 
 SPOT_CHECK = "2026年中秋国庆节日期间明察暗访"
@@ -78,7 +79,7 @@ def _approve(problem, leader):
 
 def _rectify(problem, head):
     problems.problem_add_progress(problem=problem, by=head, text="已召开专题会议，完成制度修订。")
-    problems.evidence_add(problem=problem, by=head, file=ContentFile(
+    evidence_add(problem=problem, by=head, file=ContentFile(
         b"%PDF-1.4\n% demo evidence\n", name="整改情况说明.pdf"))
     _act(problem, lambda t: problems.problem_report_rectified(problem=problem, by=head))
 
@@ -122,7 +123,7 @@ def load_demo_problems() -> int:
         _approve(problem, leader)
         if state == "extension":
             problems.problem_add_progress(problem=problem, by=head, text="已重新核对值班安排。")
-            problems.problem_request_extension(
+            extensions.problem_request_extension(
                 problem=problem, by=head, new_date=problem.due_date + datetime.timedelta(days=15),
                 reason="需待下月支部会议集中学习后完成整改。")
             continue

@@ -7,8 +7,12 @@ class FlowsConfig(AppConfig):
     verbose_name = _("Flows")
 
     def ready(self):
-        from . import (
-            quarterly,  # noqa: F401  (each flow binds itself to its kind of record)
-            rectification,  # noqa: F401
-            signals,  # noqa: F401  (connects the org-chart receivers)
-        )
+        from django.utils.module_loading import import_string
+
+        from records import kinds
+
+        from . import signals  # noqa: F401  (connects the org-chart receivers)
+
+        # each kind of record names its flow (records/entries.py); the flow binds itself
+        for kind in kinds.all_kinds():
+            import_string(kind.flow_path)

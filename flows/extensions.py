@@ -14,16 +14,16 @@ import datetime
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from accounts import chain
 from accounts.models import User
-from records import kinds, permissions
+from records import kinds
 from records.models import ExtensionRequest, Problem
+from records.services import extensions as extension_services
 from records.services import problems
 
-from . import countersign, routing
+from . import countersign, routing, selectors
 from .models import CountersignPart
 
 
@@ -64,10 +64,10 @@ def request(*, problem: Problem, by: User, task, new_date: datetime.date | None,
     """The unit (a joint problem: the unit whose part ``task`` is) asks for more time."""
     part = countersign.part_of(task) if task is not None else None
     if part is not None:
-        return problems.problem_request_extension(
+        return extension_services.problem_request_extension(
             problem=problem, by=by, new_date=new_date, reason=reason, unit=part.unit,
             current=part.due_date)
-    return problems.problem_request_extension(problem=problem, by=by, new_date=new_date,
+    return extension_services.problem_request_extension(problem=problem, by=by, new_date=new_date,
                                               reason=reason)
 
 
@@ -81,7 +81,7 @@ def decide(*, extension: ExtensionRequest, by: User, grant: bool, opinion: str =
                                      "its extensions."))
         level = decider(problem)
         behalf = level.assignee.on_behalf_of if by.pk == level.user.pk else None
-        decided = problems.problem_decide_extension(request=extension, by=by, grant=grant,
+        decided = extension_services.problem_decide_extension(request=extension, by=by, grant=grant,
                                                     opinion=opinion, on_behalf_of=behalf)
         if grant and decided.unit_id is not None:
             CountersignPart.objects.filter(
@@ -104,13 +104,10 @@ def refresh_due_date(problem: Problem, reason: str) -> None:
 # -- reading a problem and its requests, for the pages and the API -------------------------
 
 def visible_problem_or_404(user, pk) -> Problem:
-    problem = get_object_or_404(Problem.objects.select_related("unit", "registered_by",
-                                                               "assignee"), pk=pk)
-    if not (permissions.can_view(user, problem) or _decides_pending_extension(user, problem)):
-        raise Http404(_("No such problem."))
-    return problem
+    return selectors.visible_or_404(user, Problem, pk, related=("registered_by", "assignee"))
 
 
+@selectors.also_sees(Problem)
 def _decides_pending_extension(user, problem) -> bool:
     """An acting decider whose delegation began after the plan was approved holds no grant
     yet."""

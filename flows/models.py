@@ -37,6 +37,20 @@ class ProblemProcess(Process):
             return super().brief
 
 
+class RecordProcess(Process):
+    """The process of one record of any kind (records.kinds): what a new flow uses."""
+
+    class Meta:
+        proxy = True
+
+    @property
+    def brief(self):
+        from records.kinds import record_of_process
+
+        record = record_of_process(self) if self.pk else None
+        return str(record) if record is not None else super().brief
+
+
 class CountersignPart(models.Model):
     """One participant's part of a countersign step (会签): who, for which unit, what they wrote.
 

@@ -1,4 +1,5 @@
-"""Opening each quarter's reports: one unit by hand, or every unit of a city in batches.
+"""Opening reports: each quarter's, one unit by hand or every unit of a city in batches;
+each year's annual reports of the leadership groups, every January.
 
 A batch writes what viewflow's own start writes for each unit (QuarterlyReportFlow.start,
 then its draft step assigned to the unit head: the same rows, grants and audit events in
@@ -8,6 +9,7 @@ per unit; tests/test_open_quarter_batched.py compares both, row for row.
 
 from __future__ import annotations
 
+import datetime
 import logging
 
 from django.db import IntegrityError, transaction
@@ -17,11 +19,13 @@ from viewflow.workflow.signals import flow_started, task_finished, task_started
 from viewflow.workflow.status import STATUS
 
 from accounts import chain
-from accounts.models import Unit, User
-from records.models import QuarterlyReport
+from accounts.models import Post, Unit, User
+from records.models import AnnualReport, QuarterlyReport
 from records.services import reports as services
+from records.workdays import Calendar
 
 from . import steps
+from .annual import AnnualReportFlow
 from .models import ReportProcess
 from .quarterly import QuarterlyReportFlow
 
@@ -156,4 +160,44 @@ def open_quarter(*, year: int, quarter: int, by: User | None = None) -> tuple[in
                                     quarter=quarter, by=by)
         opened += count
         problems += found
+    return opened, problems
+
+
+# -- the leaders' annual reports ---------------------------------------------------------------
+
+def annual_opening_day(year: int) -> datetime.date:
+    """The day a year's annual reports open: the first working day of the next January
+    (never New Year's Day, even in a year whose holidays are not entered)."""
+    first = datetime.date(year + 1, 1, 2)
+    calendar = Calendar(first, first + datetime.timedelta(days=20))
+    while not calendar.is_workday(first):
+        first += datetime.timedelta(days=1)
+    return first
+
+
+def open_annual_reports(*, year: int, by: User | None = None) -> tuple[int, list[str]]:
+    """Open ``year``'s annual report for every member of each bureau's leadership group on
+    the opening day (annual_opening_day): who joins the group later reports the next year,
+    who left it before reports no more. A leader who has one for the year already (even a
+    cancelled one) is skipped, so running it again opens nothing new. Returns (opened,
+    problems)."""
+    day = annual_opening_day(year)
+    had = set(AnnualReport.objects.filter(year=year).values_list("leader_id", flat=True))
+    opened, problems = 0, []
+    for bureau in Unit.objects.filter(kind=Unit.Kind.BUREAU, is_active=True).order_by("pk"):
+        for leader in chain.holders(bureau, Post.Role.LEADER, day):
+            if leader.pk in had:
+                continue
+            try:
+                with transaction.atomic():
+                    AnnualReportFlow.start.run(leader=leader, unit=bureau, year=year, by=by,
+                                               day=day)
+            except chain.ChainGap as gap:
+                problems.append(str(gap))
+                logger.warning("Annual report not opened: %s", gap)
+                continue
+            except IntegrityError:
+                continue  # another worker opened it between our look and our insert
+            had.add(leader.pk)
+            opened += 1
     return opened, problems

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from records.models import Problem
-from records.services import problems
+from records.services.evidence import evidence_add, validate_evidence
 
 from . import countersign, extensions
 
@@ -25,9 +25,9 @@ def part_submit(*, problem: Problem, by: User, task, text: str, file=None
         raise ValidationError(_("This problem is %(status)s; that cannot be done now.")
                               % {"status": problem.get_status_display()})
     if file is not None:
-        problems.validate_evidence(file)
+        validate_evidence(file)
     part = countersign.submit_part(task=task, by=by, text=text, target=problem)
     if file is not None:
-        problems.evidence_add(problem=problem, by=by, file=file)
+        evidence_add(problem=problem, by=by, file=file)
     extensions.refresh_due_date(problem, reason="part written")
     return part

@@ -28,6 +28,8 @@ from django.utils.translation import gettext_lazy as _
 
 from records import deadlines, kinds
 from records.forms import (
+    AnnualReportContentForm,
+    AnnualReportSubmitForm,
     CountersignPartForm,
     EvidenceForm,
     ExtensionForm,
@@ -40,6 +42,7 @@ from records.forms import (
     TransferForm,
 )
 from records.services import problems, reports
+from records.services.evidence import evidence_add
 
 from . import extensions, parts
 
@@ -111,7 +114,7 @@ TRANSFER = Action("transfer", _("Transfer"), service=None, form=TransferForm)
 WORKING = (  # while a unit rectifies
     Action("progress", _("Note progress"), problems.problem_add_progress, ProgressForm,
            done=_("Progress noted.")),
-    Action("evidence", _("Upload evidence"), problems.evidence_add, EvidenceForm,
+    Action("evidence", _("Upload evidence"), evidence_add, EvidenceForm,
            done=_("Evidence uploaded.")),
     Action("request_extension", _("Ask for more time"), extensions.request, ExtensionForm,
            button="_extension",
@@ -154,6 +157,27 @@ REPORT_REVIEW = Step(
                done=_("Signed off and archived.")),
         reports.report_pass_up, reports.report_return,
         returned=_("Returned to the unit with your opinion.")))
+
+# -- the leader's annual report (flows/annual.py): the report services, to the secretary ------
+
+ANNUAL_REPORT_DRAFT = Step(
+    drafting=True, deadline=deadlines.report_draft,
+    actions=(
+        Action("save", _("Save the draft"), reports.report_save_draft, AnnualReportContentForm,
+               done=_("Draft saved. It has not been submitted yet.")),
+        Action("submit", _("Submit"), reports.report_submit, AnnualReportSubmitForm,
+               completes=True, main=True, done=_("Submitted to the secretary for review.")),
+    ))
+
+ANNUAL_REPORT_REVIEW = Step(
+    deadline=deadlines.report_review,
+    withdraw_to="draft", withdraw=reports.report_withdraw, compare_versions=True,
+    actions=(
+        Action("return", _("Return with opinion"), reports.report_return, ReviewForm,
+               completes=True, decision=True, done=_("Returned to the leader with your opinion.")),
+        Action("sign_off", _("Sign off"), reports.report_sign_off, ReviewForm, completes=True,
+               decision=True, main=True, done=_("Signed off and archived.")),
+    ))
 
 # -- problem rectification (flows/rectification.py) --------------------------------------------
 

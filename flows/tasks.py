@@ -74,6 +74,31 @@ def open_quarter_if_due() -> int:
 
 
 @shared_task(base=RecordedTask, **RETRY)
+def open_annual_reports_if_due() -> int:
+    """From the first working day of January on, open the annual reports of the year just
+    ended (flows.opening.open_annual_reports: who is in each leadership group on that day).
+
+    Runs every morning, like the quarter's opening: a day the worker was down is made up
+    the next morning, and a run after the reports are open opens nothing. It waits, as
+    the quarter's does, until the new year's holidays are entered.
+    """
+    from flows.opening import annual_opening_day, open_annual_reports
+    from records.services.calendar import calendar_missing_notify
+    from records.workdays import unknown_years
+
+    today = timezone.localdate()
+    year = today.year - 1
+    waiting = unknown_years(datetime.date(today.year, 1, 1), today)
+    if waiting:
+        calendar_missing_notify(today=today, years=waiting)
+        return 0
+    if today < annual_opening_day(year):
+        return 0
+    opened, _problems = open_annual_reports(year=year)
+    return opened
+
+
+@shared_task(base=RecordedTask, **RETRY)
 def remind() -> dict:
     """The reminder sweep (a no-op on days off); safe to run many times a day."""
     from flows.reminders import sweep

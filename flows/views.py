@@ -65,7 +65,8 @@ class StepView(generic.TemplateView):
         candidates = approvals.transfer_candidates(self.task, self.record, tasks)
         return super().get_context_data(
             record=self.record, task=self.task, history=history(self.record, tasks),
-            record_partial=f"records/_{self.kind.arg}_block.html",
+            record_partial=f"records/_{self.kind.key}_block.html",
+            record_head=f"records/_{self.kind.key}.html",
             recused=self.task.data.get("recused") or None,
             level=(self.task.data.get("level"), self.task.data.get("levels")),
             transfer_form=TransferForm(candidates=candidates) if candidates else None,
@@ -141,7 +142,9 @@ class EditView(StepView):
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("form", self.form_for(self.main_action()))
-        return super().get_context_data(**kwargs)
+        buttons = [(button, action.label, action.main)
+                   for button, action in self.open_actions().items() if action.form]
+        return super().get_context_data(buttons=buttons, **kwargs)
 
     def post(self, request, *args, **kwargs):
         chosen = next((action for button, action in self.open_actions().items()

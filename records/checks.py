@@ -1,7 +1,7 @@
 """System checks: what the records app needs from the machine it runs on, and from its
 administrators (the next year's holidays)."""
 
-from django.core.checks import Tags, Warning, register
+from django.core.checks import Error, Tags, Warning, register
 from django.utils.translation import gettext as _
 
 
@@ -20,6 +20,24 @@ def pdf_font_check(app_configs=None, **kwargs):
                  "to use Debian's (apt-get install fonts-wqy-zenhei) or reportlab's built-in "
                  "one; approval sheets are printed as .docx meanwhile.",
             id="records.W001")]
+    return []
+
+
+@register()
+def annual_report_due_check(app_configs=None, **kwargs):
+    """DUTYCHAIN_ANNUAL_REPORT_DUE must be a day of the year, "MM-DD"."""
+    import datetime
+
+    from django.conf import settings
+
+    value = settings.DUTYCHAIN_ANNUAL_REPORT_DUE
+    try:
+        month, day = (int(part) for part in value.split("-"))
+        datetime.date(2025, month, day)  # not a leap year: 02-29 would fall away
+    except (TypeError, ValueError):
+        return [Error(f"ANNUAL_REPORT_DUE is {value!r}, not a day of the year.",
+                      hint='Write it as month-day, e.g. "01-20" (20 January).',
+                      id="records.E001")]
     return []
 
 

@@ -11,8 +11,10 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from .models import Problem, QuarterlyReport
+from .models import Problem, Report
 from .workdays import Calendar, add_working_days, quarter_end
+
+ONE_DAY = datetime.timedelta(days=1)
 
 
 def working_days(step: str) -> int:
@@ -25,20 +27,31 @@ def report_due_date(year: int, quarter: int, calendar: Calendar | None = None) -
     return add_working_days(quarter_end(year, quarter), working_days("report_submit"), calendar)
 
 
+def annual_report_due_date(year: int, calendar: Calendar | None = None) -> datetime.date:
+    """A year's annual reports are due on DUTYCHAIN_ANNUAL_REPORT_DUE ("01-20") of the next
+    year, or on the last working day before it when that is a day off."""
+    month, day = (int(part) for part in settings.DUTYCHAIN_ANNUAL_REPORT_DUE.split("-"))
+    due = datetime.date(year + 1, month, day)
+    calendar = calendar or Calendar(due - datetime.timedelta(days=40), due)
+    while not calendar.is_workday(due):
+        due -= ONE_DAY
+    return due
+
+
 # -- the rules a step table names (flows/steps.py): (record, the day the step started,
 # a calendar already read or None) → the step's deadline
 
-def report_draft(report: QuarterlyReport, started_on: datetime.date,
+def report_draft(report: Report, started_on: datetime.date,
                  calendar: Calendar | None = None) -> datetime.date:
     """A draft by the submission deadline; a returned report's revision no sooner than N
     working days after the return."""
-    if report.status == QuarterlyReport.Status.RETURNED:
+    if report.status == Report.Status.RETURNED:
         return max(report.due_date,
                    add_working_days(started_on, working_days("report_revise"), calendar))
     return report.due_date
 
 
-def report_review(report: QuarterlyReport, started_on: datetime.date,
+def report_review(report: Report, started_on: datetime.date,
                   calendar: Calendar | None = None) -> datetime.date:
     """A review N working days after it started."""
     return add_working_days(started_on, working_days("report_review"), calendar)

@@ -2,10 +2,12 @@
 
 from django.db.models import Q
 
-from .deadlines import report_due_date
+from .deadlines import annual_report_due_date, report_due_date
 from .documents import sheet_heads
 from .kinds import RecordKind, register
 from .models import (
+    AnnualReport,
+    AnnualReportUserObjectPermission,
     Problem,
     ProblemUserObjectPermission,
     QuarterlyReport,
@@ -14,7 +16,8 @@ from .models import (
 from .services import problems, reports
 
 register(RecordKind(
-    key="report", model=QuarterlyReport, arg="report", namespace="reports",
+    key="report", model=QuarterlyReport, flow_path="flows.quarterly.QuarterlyReportFlow",
+    arg="report", namespace="reports",
     content_fields=("work_done", "problems", "next_steps"),
     grant_table=QuarterlyReportUserObjectPermission,
     item_label=lambda report: report.period,
@@ -24,7 +27,8 @@ register(RecordKind(
     cancel=reports.report_cancel,
 ))
 register(RecordKind(
-    key="problem", model=Problem, arg="problem", namespace="problems",
+    key="problem", model=Problem, flow_path="flows.rectification.RectificationFlow", icon="build",
+    arg="problem", namespace="problems",
     content_fields=("root_cause", "measures", "planned_date"),
     grant_table=ProblemUserObjectPermission,
     item_label=lambda problem: problem.get_category_display(),
@@ -35,4 +39,16 @@ register(RecordKind(
     involved_units_field="co_units",
     stationed_rows=Q(filed_at__isnull=False),
     stationed_sees=lambda problem: problem.filed_at is not None,
+))
+# a leader's annual report is a report: the report services serve it (arg "report")
+register(RecordKind(
+    key="annual_report", model=AnnualReport, flow_path="flows.annual.AnnualReportFlow",
+    icon="summarize", arg="report", namespace="annual_reports",
+    content_fields=("work_done", "problems", "next_steps", "integrity"),
+    grant_table=AnnualReportUserObjectPermission,
+    item_label=lambda report: report.period,
+    sheet_head=sheet_heads.annual_report_head,
+    record_deadlines={"submission": ("due_date", lambda report, calendar:
+                                     annual_report_due_date(report.year, calendar))},
+    cancel=reports.report_cancel,
 ))

@@ -5,7 +5,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from .models import Problem, QuarterlyReport
+from .models import AnnualReport, Problem, QuarterlyReport
 
 # posts whose holders can be named on a step from any unit
 COPY_ROLES = ("secretary", "leader", "committee", "stationed", "head")
@@ -26,12 +26,38 @@ class ReportContentForm(forms.ModelForm):
         }
 
 
-class ReportSubmitForm(ReportContentForm):
-    """The report as submitted: the duties carried out must be described."""
+class SubmitMixin:
+    """A report as submitted: the duties carried out must be described."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["work_done"].required = True
+
+
+class ReportSubmitForm(SubmitMixin, ReportContentForm):
+    """The quarterly report as submitted."""
+
+
+class AnnualReportContentForm(forms.ModelForm):
+    """What a leadership member writes in their annual report; the annex is the product's."""
+
+    class Meta:
+        model = AnnualReport
+        fields = ["work_done", "problems", "next_steps", "integrity"]
+        widgets = {field: forms.Textarea(attrs={"rows": 6}) for field in fields}
+        labels = {"work_done": _("How I carried out my duties")}
+        help_texts = {
+            "work_done": _("How you carried out 'one post, two responsibilities' for the units "
+                           "you oversee this year: guidance, supervision, talks, inspections."),
+            "problems": _("Problems and shortcomings in carrying out your duties."),
+            "next_steps": _("What you will do next year."),
+            "integrity": _("Your own integrity and self-discipline, and that of your family and "
+                           "staff: the eight-point rules, gifts, outside work."),
+        }
+
+
+class AnnualReportSubmitForm(SubmitMixin, AnnualReportContentForm):
+    """The annual report as submitted."""
 
 
 def bureau_people(unit=None) -> list:
@@ -265,7 +291,7 @@ class ProgressForm(forms.Form):
 
 
 class EvidenceForm(forms.Form):
-    # empty files are refused by records.services.problems.validate_evidence, whose message names the file
+    # empty files are refused by records.services.evidence.validate_evidence, whose message names the file
     file = forms.FileField(label=_("Evidence file"), allow_empty_file=True,
                            help_text=_("PDF, Word, Excel or images."))
 
@@ -276,7 +302,7 @@ class CountersignPartForm(forms.Form):
     text = forms.CharField(label=_("Your unit's part"), max_length=4000,
                            widget=forms.Textarea(attrs={"rows": 5}),
                            help_text=_("What your unit did to rectify the problem."))
-    # empty files are refused by records.services.problems.validate_evidence, whose message names the file
+    # empty files are refused by records.services.evidence.validate_evidence, whose message names the file
     file = forms.FileField(label=_("Evidence file"), required=False, allow_empty_file=True,
                            help_text=_("Optional. PDF, Word, Excel or images."))
 

@@ -4,8 +4,9 @@ annual report … — and, for each, what code that serves every kind needs to k
 Nothing else asks "is this a report or a problem?": the history, versions and diffs, the
 approval sheet, the urge, withdrawal, the reminder sweep, the API's item and the pages
 ask ``kind_of(record)`` here. A new kind of record is one ``RecordKind`` entry in
-records/entries.py; its flow binds itself when the flows app starts (``bind_flow``), since
-the records layer never imports the flows.
+records/entries.py naming its flow by its dotted path: the flows app imports it when it
+starts and the flow binds itself (``bind_flow``), since the records layer never imports
+the flows.
 
 Each kind's model implements a small protocol (records.models.base.ChainRecord): ``unit``,
 ``status``, ``process``, ``is_open``, ``is_overdue``, ``step_due`` (the deadline of the
@@ -30,6 +31,8 @@ class RecordKind:
 
     key: str  # "report", "problem": in audit events, API items and URLs' names
     model: type[Model]
+    # the flow that moves it, by its dotted path ("flows.quarterly.QuarterlyReportFlow")
+    flow_path: str
     # the services' keyword for a record of this kind: report_submit(*, report, ...)
     arg: str
     # the pages: "<namespace>:detail", ":trail", ":version", ":index"
@@ -58,7 +61,9 @@ class RecordKind:
     # (None: only what they were given a step of or a copy of)
     stationed_rows: Q | None = None
     stationed_sees: Callable[[Model], bool] | None = None
-    # the flow that moves it, bound by the flows app when it starts
+    # its pages' icon (Material Icons)
+    icon: str = "assignment"
+    # the flow's class, bound by the flows app when it starts
     flow_class: type | None = field(default=None, repr=False)
 
     @property

@@ -17,8 +17,9 @@ from flows.opening import open_report
 from flows.quarterly import QuarterlyReportFlow
 from flows.registration import register_problems
 from records.models import AuditEvent, Evidence, Notification, Problem, QuarterlyReport
-from records.services import circulars
+from records.services import circulars, extensions
 from records.services import problems as services
+from records.services.evidence import evidence_add
 
 from .conftest import open_task
 
@@ -343,7 +344,7 @@ def test_a_tampered_evidence_file_is_not_served(bureau, unit, jiwei_chen, head_e
                                                 leader_zhao, head_legal):
     problem = rectifying(problem_for(unit("enforcement"), jiwei_chen), head_enforcement,
                          leader_zhao)
-    evidence = services.evidence_add(problem=problem, by=head_enforcement,
+    evidence = evidence_add(problem=problem, by=head_enforcement,
                                      file=SimpleUploadedFile("a.pdf", b"%PDF-1.4 " + b"x" * 9))
     url = f"/api/v1/problems/{problem.pk}/evidence/{evidence.pk}/"
     ok = api(leader_zhao).get(url)
@@ -361,7 +362,7 @@ def test_an_extension_is_decided_only_by_the_supervising_leader(bureau, unit, ji
                                                                 head_enforcement, leader_zhao):
     problem = rectifying(problem_for(unit("enforcement"), jiwei_chen), head_enforcement,
                          leader_zhao)
-    services.problem_request_extension(problem=problem, by=head_enforcement,
+    extensions.problem_request_extension(problem=problem, by=head_enforcement,
                                        new_date=problem.due_date + datetime.timedelta(days=9),
                                        reason="设备未到")
     url = f"/api/v1/problems/{problem.pk}/extension/"

@@ -513,7 +513,7 @@ def test_an_urge_is_in_the_history_of_the_step_it_urged_and_on_the_sheet(
 
     from .test_approval_sheet import _squash, docx_text
 
-    urging.urge(record=sanitation_report, by=user("leader_li"), message="请尽快提交。")
+    urging.urge_create(record=sanitation_report, by=user("leader_li"), message="请尽快提交。")
     page = client_for(user("head_sanitation")).get(f"/reports/{sanitation_report.pk}/")
     history = page.content.decode().split('class="dc-table dc-history"')[1]
     row = history.split("起草并提交")[1].split("</tr>")[0]

@@ -16,12 +16,15 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 
 from accounts.models import User
-from flows.actions import actions_of
-from flows.opening import open_report
+from flows.actions import actions_of, flow_name
+from flows.opening import open_annual_reports, open_report
 from flows.parts import part_submit
 from flows.registration import register_problems
-from records.models import AuditEvent, Notification, Problem, QuarterlyReport
+from records import kinds
+from records.models import AnnualReport, AuditEvent, Notification, Problem, QuarterlyReport
+from records.services import extensions
 from records.services import problems as services
+from records.services.evidence import evidence_add
 
 from .conftest import open_task, review, submit
 
@@ -57,7 +60,8 @@ def routes_with_ids():
 def world(bureau, unit, client_for, head_sanitation, leader_li, jiwei_chen, head_enforcement,
           leader_zhao):
     """A signed-off and an open report of sanitation, a filed and an open problem of
-    enforcement (with evidence), and a notification for head_sanitation."""
+    enforcement (with evidence), leader_li's annual report at the secretary, and a
+    notification for head_sanitation."""
     head, leader = client_for(head_sanitation), client_for(leader_li)
     done = open_report(unit=unit("sanitation"), year=2026, quarter=2)
     submit(head, done, work_done=SECRET)
@@ -85,12 +89,12 @@ def world(bureau, unit, client_for, head_sanitation, leader_li, jiwei_chen, head
             planned_date=planned))
         act(problem, lambda t, p=problem: services.problem_approve_plan(
             problem=p, by=leader_zhao, task=t))
-        services.evidence_add(problem=problem, by=head_enforcement, file=SimpleUploadedFile(
+        evidence_add(problem=problem, by=head_enforcement, file=SimpleUploadedFile(
             "证据.pdf", b"%PDF-1.4 " + SECRET.encode()))
     services.problem_add_progress(problem=filed, by=head_enforcement, text=SECRET)
     act(filed, lambda t: services.problem_report_rectified(problem=filed, by=head_enforcement))
     act(filed, lambda t: services.problem_close_out(problem=filed, by=jiwei_chen, task=t))
-    services.problem_request_extension(problem=open_problem, by=head_enforcement,
+    extensions.problem_request_extension(problem=open_problem, by=head_enforcement,
                                        new_date=planned + datetime.timedelta(days=9),
                                        reason=SECRET)
     # a joint problem of enforcement and its squads: its units' parts (countersign) are open
@@ -102,7 +106,7 @@ def world(bureau, unit, client_for, head_sanitation, leader_li, jiwei_chen, head
         problem=joint, by=head_enforcement, root_cause=SECRET, measures=SECRET,
         planned_date=planned))
     act(joint, lambda t: services.problem_approve_plan(problem=joint, by=leader_zhao, task=t))
-    services.evidence_add(problem=joint, by=head_enforcement, file=SimpleUploadedFile(
+    evidence_add(problem=joint, by=head_enforcement, file=SimpleUploadedFile(
         "证据.pdf", b"%PDF-1.4 " + SECRET.encode()))
     # its parts written, then sent back: every node of the countersign has a task, and the
     # parts are open again
@@ -117,8 +121,15 @@ def world(bureau, unit, client_for, head_sanitation, leader_li, jiwei_chen, head
     notification = Notification.objects.create(
         recipient=head_sanitation, kind="due_soon", key=f"records.quarterlyreport:{pending.pk}",
         day=timezone.localdate(), title=SECRET, url=f"/reports/{pending.pk}/")
+    open_annual_reports(year=2025)
+    annual = AnnualReport.objects.get(leader=leader_li, year=2025)
+    submit(leader, annual, work_done=SECRET, integrity=SECRET)
     return {"reports": [done, pending], "problems": [filed, open_problem, joint],
-            "notification": notification}
+            "annual_reports": [annual], "notification": notification}
+
+
+def _records_of(kind, world) -> list:
+    return world[f"{kind.key}s"]
 
 
 def _fill(name, route, world):
@@ -151,12 +162,15 @@ def _fill(name, route, world):
     if name == "api:notification_read":
         return [{"pk": world["notification"].pk}]
     if name == "api:task_action":
-        processes = [r.process_id for r in world["reports"] + world["problems"]]
+        processes = [r.process_id for r in world["reports"] + world["problems"]
+                     + world["annual_reports"]]
         tasks = Task.objects.filter(process_id__in=processes, flow_task_type="HUMAN")
         return [{"pk": t.pk, "action": action} for t in tasks for action in actions_of(t)]
     if name.startswith("api:step_"):  # /api/v1/steps/<flow>/<step>/<task>/<action>/
         flow, step = route.split("/")[3:5]
-        tasks = Task.objects.filter(flow_task_type="HUMAN",
+        processes = [r.process_id for r in world["reports"] + world["problems"]
+                     + world["annual_reports"]]
+        tasks = Task.objects.filter(flow_task_type="HUMAN", process_id__in=processes,
                                     flow_task__endswith=f".{step}",
                                     process__flow_class__icontains=flow)
         return [{"pk": t.pk} for t in tasks] or [{"pk": Task.objects.order_by("pk").last().pk}]
@@ -168,8 +182,16 @@ def _fill(name, route, world):
         processes = [r.process_id for r in world["reports"] + world["problems"]]
         tasks = Task.objects.filter(process_id__in=processes, flow_task_type="HUMAN")
         return [{"task_pk": t.pk} for t in tasks]
+    for kind in kinds.all_kinds():  # every kind's own pages and API routes
+        if kind.key in ("report", "problem"):
+            continue  # named one by one above
+        if parts[0] == kind.namespace or name == f"api:{kind.key}" \
+                or name.startswith(f"api:{kind.key}_"):
+            extra = {"number": 1} if "<int:number>" in route else {}
+            return [{"pk": r.pk, **extra} for r in _records_of(kind, world)]
     if parts[:2] == ["workflow", "flows"]:
-        records = world["reports"] if parts[2] == "quarterlyreport" else world["problems"]
+        [kind] = [k for k in kinds.all_kinds() if flow_name(k.flow_class) == parts[2]]
+        records = _records_of(kind, world)
         processes = [r.process_id for r in records]
         if parts[3] == "process_detail":  # the process page
             return [{"process_pk": pk} for pk in processes]
@@ -185,6 +207,7 @@ def _snapshot():
     return (list(Task.objects.order_by("pk").values_list("pk", "status", "owner_id")),
             list(QuarterlyReport.objects.order_by("pk").values_list("status", "work_done")),
             list(Problem.objects.order_by("pk").values_list("status", "due_date")),
+            list(AnnualReport.objects.order_by("pk").values_list("status", "work_done")),
             Notification.objects.filter(read_at__isnull=False).count())
 
 

@@ -9,6 +9,7 @@ from viewflow.workflow.models import Process, Task
 
 from records.models import AuditEvent, Evidence, ExtensionRequest, Opinion, Problem, ProblemList
 from records.services import problems
+from records.services.evidence import evidence_add
 
 from .conftest import open_task, task_url
 from .test_rectification import (
@@ -266,6 +267,6 @@ def test_a_file_whose_name_lies_about_its_content_is_refused(rectifying, head, s
                           ("照片.png", b"\xff\xd8\xff\xe0 a jpeg named png"),
                           ("台账.xlsx", b"%PDF-1.4 a pdf named xlsx")]:
         with pytest.raises(ValidationError, match=name):
-            problems.evidence_add(problem=rectifying, by=head,
+            evidence_add(problem=rectifying, by=head,
                                   file=SimpleUploadedFile(name, content))
     assert not Evidence.objects.exists() and stored_files(settings) == []

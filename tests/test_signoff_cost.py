@@ -164,7 +164,7 @@ def test_the_steps_read_once_give_the_same_path_history_and_recusal(
     # returned, urged, submitted again and signed off: opinions, versions, an urge, a copy
     submit(head, sanitation_report)
     review(leader, sanitation_report, "return", "再改。")
-    urging.urge(record=sanitation_report, by=jiwei_chen, message="请尽快。")
+    urging.urge_create(record=sanitation_report, by=jiwei_chen, message="请尽快。")
     submit(head, sanitation_report)
     review(leader, sanitation_report, "sign_off", "同意。")
     # a squad's report at level one of two, and a fresh draft

@@ -31,7 +31,7 @@ def test_admin_cannot_delete_a_report(sanitation_report, client_for):
 
 def test_evidence_altered_on_disk_is_not_served(bureau, unit, jiwei_chen, head_enforcement,
                                                 leader_zhao, client_for):
-    from records.services.problems import evidence_add
+    from records.services.evidence import evidence_add
 
     from .test_rectification import approved, new_problem
 

@@ -154,7 +154,7 @@ def test_an_acting_leader_and_the_absent_leader_are_both_told(sanitation_report,
                               valid_from=today - datetime.timedelta(days=1),
                               valid_to=today + datetime.timedelta(days=1))
     submit(client_for(head_sanitation), sanitation_report)
-    urge = urging.urge(record=sanitation_report, by=head_sanitation, message="请审核。")
+    urge = urging.urge_create(record=sanitation_report, by=head_sanitation, message="请审核。")
     assert (urge.assignee, urge.on_behalf_of) == (leader_zhao, leader_li)
     notes = {n.recipient.username: n for n in Notification.objects.filter(kind="urged")}
     assert set(notes) == {"leader_zhao", "leader_li"}
@@ -163,7 +163,7 @@ def test_an_acting_leader_and_the_absent_leader_are_both_told(sanitation_report,
     assert "赵刚" in notes["leader_li"].title
     # the absent leader may not urge the one acting for them
     with pytest.raises(Exception, match="在等您处理"):
-        urging.urge(record=sanitation_report, by=leader_li)
+        urging.urge_create(record=sanitation_report, by=leader_li)
 
 
 # -- once per working day ----------------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views import generic
 from viewflow.workflow.models import Task
@@ -16,8 +16,8 @@ from viewflow.workflow.status import STATUS
 
 from flows import approvals
 from flows.actions import TaskConflict
-from flows.selectors import task_url
-from records import kinds, permissions
+from flows.selectors import task_url, visible_or_404
+from records import kinds
 from records.forms import TransferForm
 from records.models import QuarterlyReport
 
@@ -36,9 +36,7 @@ class WithdrawView(LoginRequiredMixin, generic.View):
     model = QuarterlyReport
 
     def post(self, request, pk):
-        record = get_object_or_404(self.model.objects.select_related("unit"), pk=pk)
-        if not permissions.can_view(request.user, record):
-            raise Http404(_("No such record."))
+        record = visible_or_404(request.user, self.model, pk)
         try:
             approvals.withdraw(record=record, by=request.user,
                                reason=request.POST.get("reason", "")[:1000])

@@ -11,44 +11,31 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import generic
 
-from flows import approvals, extensions
-from flows.cancel import can_cancel
+from flows import extensions
 from flows.extensions import pending_extension_or_404, visible_problem_or_404
-from flows.path import path_ahead
-from flows.reminders import notices_for
-from flows.selectors import history, open_task_of, task_url
-from records import permissions, versions
+from records import permissions
 from records.forms import OpinionForm, ProblemFormSet, ProblemListForm
 from records.models import Evidence, Problem
-from records.services import problems
-from records.services import urges as urging
+from records.services.evidence import EvidenceTampered, evidence_open
+from web.records import RecordDetailView
 
 
-class ProblemDetailView(LoginRequiredMixin, generic.TemplateView):
-    template_name = "records/problem_detail.html"
+class ProblemDetailView(RecordDetailView):
+    model = Problem
+
+    def get_record(self):
+        return visible_problem_or_404(self.request.user, self.kwargs["pk"])
 
     def get_context_data(self, **kwargs):
-        user = self.request.user
-        problem = visible_problem_or_404(user, kwargs["pk"])
-        task = open_task_of(problem, user)
-        return super().get_context_data(
-            problem=problem, history=history(problem), task=task, notices=notices_for(problem),
-            task_url=task_url(task) if task else None,
+        context = super().get_context_data(**kwargs)
+        problem = context["problem"]
+        context.update(
             evidence=problem.evidence.select_related("uploaded_by"),
             notes=problem.progress_notes.select_related("author"),
             extensions=problem.extensions.select_related("requested_by", "decided_by", "unit"),
-            side_opinions=problem.opinions.filter(task__isnull=True).select_related("author"),
-            deciding=extensions.pending_for(user, problem),
-            decide_form=OpinionForm(),
-            can_see_trail=permissions.sees_everything(user),
-            can_cancel=can_cancel(user, problem),
-            can_withdraw=approvals.can_withdraw(user, problem),
-            path=path_ahead(problem),
-            versions=versions.versions_of(problem),
-            urge_url=reverse("problems:urge", args=[problem.pk]),
-            **urging.urge_context(user, problem),
-            **kwargs,
-        )
+            deciding=extensions.pending_for(self.request.user, problem),
+            decide_form=OpinionForm())
+        return context
 
 
 class ExtensionDecisionView(LoginRequiredMixin, generic.View):
@@ -78,8 +65,8 @@ class EvidenceDownloadView(LoginRequiredMixin, generic.View):
         problem = visible_problem_or_404(request.user, pk)
         evidence = get_object_or_404(Evidence, pk=evidence_pk, problem=problem)
         try:
-            handle = problems.evidence_open(evidence=evidence, by=request.user)
-        except problems.EvidenceTampered as error:
+            handle = evidence_open(evidence=evidence, by=request.user)
+        except EvidenceTampered as error:
             return render(request, "flows/conflict.html", status=409,
                           context={"message": str(error)})
         return FileResponse(handle, as_attachment=True, filename=evidence.name,

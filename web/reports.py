@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,26 +12,18 @@ from django.views import generic
 
 from accounts import chain
 from accounts.models import Post
-from flows import approvals
 from flows.bulk import sign_off_queue
-from flows.cancel import can_cancel
-from flows.path import path_ahead
-from flows.reminders import notices_for
-from flows.selectors import history, open_task_of, task_url
-from records import permissions, selectors, versions
+from flows.selectors import visible_or_404
+from records import permissions, selectors
 from records.forms import BoardFilterForm, OpenReportForm, ReportContentForm
-from records.models import AuditEvent, Problem, QuarterlyReport
+from records.models import QuarterlyReport
 from records.services import reports as services
-from records.services import urges as urging
 from records.workdays import last_finished_quarter
+from web.records import RecordDetailView
 
 
 def visible_report_or_404(user, pk) -> QuarterlyReport:
-    report = get_object_or_404(QuarterlyReport.objects.select_related("unit"), pk=pk)
-    if not permissions.can_view(user, report):
-        # 404, not 403: another unit's report does not even exist for you
-        raise Http404(_("No such report."))
-    return report
+    return visible_or_404(user, QuarterlyReport, pk)
 
 
 def _int_param(params, name, allowed) -> int | None:
@@ -64,30 +56,17 @@ class ReportListView(LoginRequiredMixin, generic.ListView):
                                         params=self.request.GET, **kwargs)
 
 
-class ReportDetailView(LoginRequiredMixin, generic.TemplateView):
+class ReportDetailView(RecordDetailView):
     template_name = "records/report_detail.html"
 
+    def get_template_names(self):
+        return [self.template_name]
+
     def get_context_data(self, **kwargs):
-        user = self.request.user
-        report = visible_report_or_404(user, kwargs["pk"])
-        task = open_task_of(report, user)
-        return super().get_context_data(
-            report=report,
-            history=history(report),
-            notices=notices_for(report),
-            task=task,
-            task_url=task_url(task) if task else None,
-            can_edit=permissions.can_edit_draft(user, report) and task is None,
-            can_see_trail=permissions.sees_everything(user),
-            can_cancel=can_cancel(user, report),
-            can_withdraw=approvals.can_withdraw(user, report),
-            path=path_ahead(report),
-            side_opinions=report.opinions.filter(task__isnull=True).select_related("author"),
-            versions=versions.versions_of(report),
-            urge_url=reverse("reports:urge", args=[report.pk]),
-            **urging.urge_context(user, report),
-            **kwargs,
-        )
+        context = super().get_context_data(**kwargs)
+        context.update(report=context["record"], can_edit=permissions.can_edit_draft(
+            self.request.user, context["record"]) and context["task"] is None)
+        return context
 
 
 class ReportEditView(LoginRequiredMixin, generic.UpdateView):
@@ -187,78 +166,3 @@ class OpenReportView(LoginRequiredMixin, generic.FormView):
         return redirect(reverse("reports:detail", args=[report.pk]))
 
 
-class AuditTrailView(LoginRequiredMixin, generic.TemplateView):
-    """The discipline committee (and the secretary) browse a record's audit trail."""
-
-    template_name = "records/audit_trail.html"
-    model = QuarterlyReport
-
-    def get_context_data(self, **kwargs):
-        user = self.request.user
-        record = get_object_or_404(self.model.objects.select_related("unit"), pk=kwargs["pk"])
-        if not (permissions.sees_everything(user) and permissions.can_view(user, record)):
-            raise Http404(_("No such record."))
-        events = AuditEvent.objects.filter(
-            target_type=record._meta.label_lower, target_id=str(record.pk)
-        ).select_related("actor").order_by("at", "pk")
-        back = "reports:detail" if self.model is QuarterlyReport else "problems:detail"
-        return super().get_context_data(record=record, events=events,
-                                        back=reverse(back, args=[record.pk]), **kwargs)
-
-
-class CancelView(LoginRequiredMixin, generic.View):
-    """Withdraw an open item with a reason (the committee or the secretary)."""
-
-    model = QuarterlyReport
-
-    def post(self, request, pk):
-        from flows.cancel import cancel_record
-
-        record = get_object_or_404(self.model, pk=pk)
-        if not (permissions.can_view(request.user, record) and can_cancel(request.user, record)):
-            raise Http404(_("No such record."))
-        detail = "reports:detail" if self.model is QuarterlyReport else "problems:detail"
-        try:
-            cancel_record(record=record, by=request.user, reason=request.POST.get("opinion", ""))
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("Cancelled; the reason is kept in its history."))
-        return redirect(detail, pk=record.pk)
-
-
-class VersionView(LoginRequiredMixin, generic.TemplateView):
-    """One frozen version of a report (or a problem's plan), compared with the one before."""
-
-    template_name = "records/version_detail.html"
-    model = QuarterlyReport
-
-    def get_context_data(self, **kwargs):
-        from web.problems import visible_problem_or_404
-
-        user = self.request.user
-        if self.model is QuarterlyReport:
-            record, back = visible_report_or_404(user, kwargs["pk"]), "reports:detail"
-        else:
-            record, back = visible_problem_or_404(user, kwargs["pk"]), "problems:detail"
-        every = list(versions.versions_of(record))
-        by_number = {v.number: v for v in every}
-        version = by_number.get(kwargs["number"])
-        if version is None:
-            raise Http404(_("No such version."))
-        previous = by_number.get(version.number - 1)
-        opinions = {}
-        for opinion in record.opinions.filter(
-                version__in=[version.number - 1, version.number]).select_related(
-                "author", "on_behalf_of"):
-            opinions.setdefault(opinion.version, []).append(opinion)
-        changes = previous and {"previous": previous, "current": version,
-                                "rows": versions.diff(previous, version),
-                                "opinions": opinions.get(previous.number, [])}
-        return super().get_context_data(
-            record=record, version=version, versions=every, changes=changes,
-            content=versions.labelled(version), opinions=opinions.get(version.number, []),
-            back=reverse(back, args=[record.pk]), **kwargs)
-
-
-ProblemVersionView = VersionView.as_view(model=Problem)

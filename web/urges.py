@@ -7,10 +7,9 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views import generic
 
+from flows.selectors import visible_or_404
 from records.models import QuarterlyReport
-from records.services.urges import detail_url, urge
-from web.problems import visible_problem_or_404
-from web.reports import visible_report_or_404
+from records.services.urges import detail_url, urge_create
 
 
 class UrgeView(LoginRequiredMixin, generic.View):
@@ -19,10 +18,9 @@ class UrgeView(LoginRequiredMixin, generic.View):
     model = QuarterlyReport
 
     def post(self, request, pk):
-        find = visible_report_or_404 if self.model is QuarterlyReport else visible_problem_or_404
-        record = find(request.user, pk)  # 404 for anyone outside the item's chain
+        record = visible_or_404(request.user, self.model, pk)  # 404 outside the item's chain
         try:
-            urged = urge(record=record, by=request.user, message=request.POST.get("message", ""))
+            urged = urge_create(record=record, by=request.user, message=request.POST.get("message", ""))
         except (ValidationError, PermissionDenied) as error:
             text = " ".join(error.messages) if isinstance(error, ValidationError) \
                 else str(error)

@@ -2,16 +2,52 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 
-from records.models import Problem
+from records import kinds
+from records.models import Problem, QuarterlyReport
 from web import approvals as approval_views
 from web import bulk as bulk_views
 from web import circulars as circular_views
 from web import ledger as ledger_views
 from web import notifications as notification_views
 from web import problems as problem_views
+from web import records as record_views
 from web import reports as views
 from web import sheets as sheet_views
 from web import urges as urge_views
+
+
+def record_paths(model) -> list:
+    """The pages every kind of record has besides its list and its own page, under its
+    application: the audit trail, cancel, withdraw, the approval sheet, versions, urge."""
+    kw = {"model": model}
+    return [
+        path("<int:pk>/trail/", record_views.AuditTrailView.as_view(**kw), name="trail"),
+        path("<int:pk>/cancel/", record_views.CancelView.as_view(**kw), name="cancel"),
+        path("<int:pk>/withdraw/", approval_views.WithdrawView.as_view(**kw), name="withdraw"),
+        path("<int:pk>/sheet.pdf", sheet_views.SheetDownloadView.as_view(**kw),
+             name="sheet_pdf"),
+        path("<int:pk>/sheet.docx", sheet_views.SheetDownloadView.as_view(fmt="docx", **kw),
+             name="sheet_docx"),
+        path("<int:pk>/versions/<int:number>/", record_views.VersionView.as_view(**kw),
+             name="version"),
+        path("<int:pk>/urge/", urge_views.UrgeView.as_view(**kw), name="urge"),
+    ]
+
+
+def record_app(kind) -> Application:
+    """The pages of a kind of record without an application of its own: the list of those
+    the person may read, one record's page (records/<model>_detail.html) and
+    record_paths."""
+    model = kind.model
+    return type(f"{model.__name__}App", (Application,), {
+        "__doc__": f"{model._meta.verbose_name_plural}: the list, one record, its pages.",
+        "app_name": kind.namespace, "title": model._meta.verbose_name_plural,
+        "icon": kind.icon, "menu_template_name": "records/record_menu.html",
+        "urlpatterns": record_paths(model),
+        "index_path": path("", record_views.RecordListView.as_view(model=model), name="index"),
+        "detail_path": path("<int:pk>/", record_views.RecordDetailView.as_view(model=model),
+                            name="detail"),
+    })()
 
 
 class ReportsApp(Application):
@@ -21,23 +57,13 @@ class ReportsApp(Application):
     title = _("Quarterly reports")
     icon = "assignment"
     menu_template_name = "records/menu.html"
+    urlpatterns = record_paths(QuarterlyReport)
 
     index_path = path("", views.ReportListView.as_view(), name="index")
     board_path = path("board/", views.BoardView.as_view(), name="board")
     open_path = path("open/", views.OpenReportView.as_view(), name="open")
     detail_path = path("<int:pk>/", views.ReportDetailView.as_view(), name="detail")
     edit_path = path("<int:pk>/edit/", views.ReportEditView.as_view(), name="edit")
-    trail_path = path("<int:pk>/trail/", views.AuditTrailView.as_view(), name="trail")
-    cancel_path = path("<int:pk>/cancel/", views.CancelView.as_view(), name="cancel")
-    withdraw_path = path("<int:pk>/withdraw/", approval_views.WithdrawView.as_view(),
-                         name="withdraw")
-    sheet_pdf_path = path("<int:pk>/sheet.pdf", sheet_views.SheetDownloadView.as_view(),
-                          name="sheet_pdf")
-    sheet_docx_path = path("<int:pk>/sheet.docx",
-                           sheet_views.SheetDownloadView.as_view(fmt="docx"), name="sheet_docx")
-    version_path = path("<int:pk>/versions/<int:number>/", views.VersionView.as_view(),
-                        name="version")
-    urge_path = path("<int:pk>/urge/", urge_views.UrgeView.as_view(), name="urge")
     sign_off_path = path("sign-off/", bulk_views.BulkSignOffView.as_view(), name="sign_off")
 
 
@@ -48,28 +74,15 @@ class ProblemsApp(Application):
     title = _("Problems and rectification")
     icon = "report_problem"
     menu_template_name = "records/problems_menu.html"
+    urlpatterns = record_paths(Problem)
 
     index_path = path("", ledger_views.LedgerView.as_view(), name="index")
     export_path = path("export.xlsx", ledger_views.LedgerExportView.as_view(), name="export")
     dashboard_path = path("dashboard/", ledger_views.DashboardView.as_view(), name="dashboard")
     register_path = path("register/", problem_views.RegisterView.as_view(), name="register")
     detail_path = path("<int:pk>/", problem_views.ProblemDetailView.as_view(), name="detail")
-    trail_path = path("<int:pk>/trail/", views.AuditTrailView.as_view(model=Problem),
-                      name="trail")
-    cancel_path = path("<int:pk>/cancel/", views.CancelView.as_view(model=Problem),
-                       name="cancel")
-    withdraw_path = path("<int:pk>/withdraw/",
-                         approval_views.WithdrawView.as_view(model=Problem), name="withdraw")
-    version_path = path("<int:pk>/versions/<int:number>/", views.ProblemVersionView,
-                        name="version")
-    urge_path = path("<int:pk>/urge/", urge_views.UrgeView.as_view(model=Problem), name="urge")
     extension_path = path("<int:pk>/extension/", problem_views.ExtensionDecisionView.as_view(),
                           name="extension")
-    sheet_pdf_path = path("<int:pk>/sheet.pdf",
-                          sheet_views.SheetDownloadView.as_view(model=Problem), name="sheet_pdf")
-    sheet_docx_path = path("<int:pk>/sheet.docx",
-                           sheet_views.SheetDownloadView.as_view(model=Problem, fmt="docx"),
-                           name="sheet_docx")
     evidence_path = path("<int:pk>/evidence/<int:evidence_pk>/",
                          problem_views.EvidenceDownloadView.as_view(), name="evidence")
 
@@ -101,3 +114,10 @@ class NotificationsApp(Application):
                      name="read")
     read_all_path = path("read-all/", notification_views.NotificationReadAllView.as_view(),
                          name="read_all")
+
+
+def record_apps() -> list[Application]:
+    """An application per kind of record: its own where it has one, else record_app's."""
+    own = {"report": ReportsApp, "problem": ProblemsApp}
+    return [own[kind.key]() if kind.key in own else record_app(kind)
+            for kind in kinds.all_kinds()]

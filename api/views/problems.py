@@ -1,15 +1,14 @@
-"""Problems: the ledger, registration, evidence, extension decisions; the approval sheets."""
+"""Problems: the ledger, registration, evidence, extension decisions."""
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,24 +16,20 @@ from rest_framework.views import APIView
 from api import serializers as s
 from api.errors import body
 from flows import actions as task_actions
-from flows import approvals, extensions
+from flows import extensions
 from flows.extensions import pending_extension_or_404, visible_problem_or_404
-from flows.path import path_ahead
-from flows.selectors import history, open_task_of
+from flows.selectors import open_task_of
 from records import ledger, permissions
-from records.documents.sheet_pdf import SheetUnavailable
 from records.models import (
     Evidence,
     ExtensionRequest,
-    Opinion,
     Problem,
     ProgressNote,
-    QuarterlyReport,
 )
-from records.services import problems, sheets
-from records.services import urges as urging
+from records.services.evidence import EvidenceTampered, evidence_open
 
-from .common import errors, valid_filters, visible_report_or_404
+from .common import errors, valid_filters
+from .records import with_history
 
 # -- problems --------------------------------------------------------------------------------
 
@@ -83,13 +78,9 @@ class ProblemDetailView(APIView):
     def get(self, request, pk):
         problem = visible_problem_or_404(request.user, pk)
         ledger.decorate(problem, ledger.Lights.now())
-        problem.history = history(problem)
-        problem.path_ahead = path_ahead(problem)
-        problem.urge_list = urging.urges_of(problem)
+        with_history(problem)
         prefetch_related_objects(
             [problem],
-            Prefetch("opinions", queryset=Opinion.objects.select_related("author",
-                                                                         "on_behalf_of")),
             Prefetch("evidence", queryset=Evidence.objects.select_related("uploaded_by")),
             Prefetch("progress_notes",
                      queryset=ProgressNote.objects.select_related("author")),
@@ -125,8 +116,8 @@ class EvidenceDownloadView(APIView):
         problem = visible_problem_or_404(request.user, pk)
         evidence = get_object_or_404(Evidence, pk=evidence_pk, problem=problem)
         try:
-            handle = problems.evidence_open(evidence=evidence, by=request.user)
-        except problems.EvidenceTampered as error:
+            handle = evidence_open(evidence=evidence, by=request.user)
+        except EvidenceTampered as error:
             return Response(body(str(error)), status=status.HTTP_409_CONFLICT)
         return FileResponse(handle, as_attachment=True, filename=evidence.name,
                              content_type=evidence.content_type)
@@ -151,82 +142,4 @@ class ExtensionDecisionView(APIView):
             pk=decided.pk)
         return Response(s.ExtensionRequestSerializer(decided).data)
 
-
-class WithdrawView(APIView):
-    """The submitter takes the item back before the reviewer acts (撤回)."""
-
-    model = QuarterlyReport
-
-    @extend_schema(request=s.WithdrawSerializer,
-                   responses={200: s.WithdrawResultSerializer, **errors(400, 401, 403, 404, 409)},
-                   summary="Withdraw what I submitted, while its reviewer has not acted yet.")
-    def post(self, request, pk):
-        if self.model is QuarterlyReport:
-            record = visible_report_or_404(request.user, pk)
-        else:
-            record = visible_problem_or_404(request.user, pk)
-        data = s.WithdrawSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        task = approvals.withdraw(record=record, by=request.user,
-                                  reason=data.validated_data.get("reason", ""))
-        record.refresh_from_db()
-        return Response(s.WithdrawResultSerializer(
-            {"item": s.item_of(record), "task": task.pk}).data)
-
-
-class ProblemWithdrawView(WithdrawView):
-    model = Problem
-
-
-
-# -- approval sheets -------------------------------------------------------------------------
-
-UNAVAILABLE = {503: OpenApiResponse(
-    s.ErrorSerializer,
-    description="The font set in DUTYCHAIN_PDF_FONT is missing or cannot be embedded.")}
-
-
-class SheetView(APIView):
-    """The approval sheet (审批单) of a report or a problem, for the paper archive."""
-
-    model = QuarterlyReport
-    fmt = "pdf"
-
-    def get(self, request, pk):
-        if self.model is QuarterlyReport:
-            record = visible_report_or_404(request.user, pk)
-        else:
-            record = visible_problem_or_404(request.user, pk)
-        try:
-            content, content_type, filename = sheets.sheet_print(
-                record=record, steps=history(record), by=request.user, fmt=self.fmt)
-        except SheetUnavailable as error:
-            return Response(body(error.message), status=status.HTTP_503_SERVICE_UNAVAILABLE)
-        response = HttpResponse(content, content_type=content_type)
-        response["Content-Disposition"] = content_disposition_header(
-            as_attachment=True, filename=filename)
-        return response
-
-
-def _sheet_view(model, fmt, item):
-    label = ("PDF (a TrueType Chinese font embedded where the server has one)" if fmt == "pdf"
-             else ".docx")
-
-    @extend_schema(
-        operation_id=f"{item}s_sheet_{fmt}",
-        responses={(200, sheets.FORMATS[fmt]): OpenApiTypes.BINARY,
-                   **errors(401, 403, 404), **(UNAVAILABLE if fmt == "pdf" else {})},
-        summary=f"The {item}'s approval sheet (审批单) as {label}: every step, person, date "
-                f"and opinion (audited).")
-    def get(self, request, pk):
-        return SheetView.get(self, request, pk)
-
-    return type(f"{model.__name__}Sheet{fmt.title()}View", (SheetView,),
-                {"model": model, "fmt": fmt, "get": get, "__doc__": SheetView.__doc__})
-
-
-ReportSheetPdfView = _sheet_view(QuarterlyReport, "pdf", "report")
-ReportSheetDocxView = _sheet_view(QuarterlyReport, "docx", "report")
-ProblemSheetPdfView = _sheet_view(Problem, "pdf", "problem")
-ProblemSheetDocxView = _sheet_view(Problem, "docx", "problem")
 

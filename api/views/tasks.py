@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, status
+from rest_framework import generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from viewflow.workflow.models import Task
@@ -17,17 +17,12 @@ from api import serializers as s
 from flows import actions as task_actions
 from flows import approvals, steps
 from flows.bulk import bulk_sign_off, can_bulk_sign_off
-from flows.extensions import visible_problem_or_404
 from flows.selectors import record_of_task
 from records import kinds, ledger
 from records.forms import ReviewForm, bureau_people
-from records.models import (
-    Urge,
-)
-from records.services import urges as urging
 
 from . import steps as step_views
-from .common import errors, visible_report_or_404
+from .common import errors
 
 # -- tasks -----------------------------------------------------------------------------------
 
@@ -141,36 +136,5 @@ class BulkSignOffView(APIView):
                  "item": s.item_of(r.report) if r.report is not None else None}
                 for r in results]
         return Response(s.BulkSignOffResultSerializer(rows, many=True).data)
-
-
-def _urge(request, record):
-    data = s.UrgeRequestSerializer(data=request.data)
-    data.is_valid(raise_exception=True)
-    urged = urging.urge(record=record, by=request.user,
-                        message=data.validated_data.get("message", ""))
-    urged = Urge.objects.select_related("urged_by", "assignee", "on_behalf_of", "task").get(
-        pk=urged.pk)
-    return Response(s.UrgeSerializer(urged).data, status=status.HTTP_201_CREATED)
-
-
-URGE_SCHEMA = dict(
-    request=s.UrgeRequestSerializer,
-    responses={201: s.UrgeSerializer, **errors(400, 401, 403, 404)},
-    description="Allowed for the item's submitter (when it waits on someone else), the "
-                "supervising leader of its unit and the discipline committee; at most once per "
-                "item per working day (a day off counts as the next working day). The assignee "
-                "(and whom they act for) is notified.")
-
-
-class ReportUrgeView(APIView):
-    @extend_schema(summary="Urge (催办) the current assignee of a report.", **URGE_SCHEMA)
-    def post(self, request, pk):
-        return _urge(request, visible_report_or_404(request.user, pk))
-
-
-class ProblemUrgeView(APIView):
-    @extend_schema(summary="Urge (催办) the current assignee of a problem.", **URGE_SCHEMA)
-    def post(self, request, pk):
-        return _urge(request, visible_problem_or_404(request.user, pk))
 
 

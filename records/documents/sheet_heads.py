@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 
-from records.models import Problem, QuarterlyReport
+from records.models import AnnualReport, Problem, QuarterlyReport
 
 from .sheets import SheetHead, SheetRow, day, extension_row, name, summarise, verbose
 
@@ -23,6 +23,28 @@ def report_head(report: QuarterlyReport) -> SheetHead:
     ]
     content = [(verbose(QuarterlyReport, name), summarise(getattr(report, name)))
                for name in ("work_done", "problems", "next_steps")]
+    first = SheetRow(step=_("Opened"), person=name(report.opened_by) or _("System"),
+                     received=report.created_at, finished=report.created_at,
+                     at=report.created_at)
+    return SheetHead(title, number, fields, content, first, opinion_versions=True)
+
+
+def annual_report_head(report: AnnualReport) -> SheetHead:
+    title = _("Annual report approval sheet")
+    number = f"ND-{report.year}-{report.pk:06d}"
+    fields = [
+        (verbose(AnnualReport, "leader"), name(report.leader)),
+        (verbose(AnnualReport, "unit"), report.unit.name),
+        (verbose(AnnualReport, "year"), str(report.year)),
+        (verbose(AnnualReport, "status"), str(report.get_status_display())),
+        (verbose(AnnualReport, "version"), str(report.version)),
+        (verbose(AnnualReport, "due_date"), day(report.due_date)),
+        (verbose(AnnualReport, "submitted_at"), day(report.submitted_at)),
+        (verbose(AnnualReport, "signed_off_by"), name(report.signed_off_by)),
+        (verbose(AnnualReport, "signed_off_at"), day(report.signed_off_at)),
+    ]
+    content = [(verbose(AnnualReport, field), summarise(getattr(report, field)))
+               for field in ("work_done", "problems", "next_steps", "integrity")]
     first = SheetRow(step=_("Opened"), person=name(report.opened_by) or _("System"),
                      received=report.created_at, finished=report.created_at,
                      at=report.created_at)

@@ -1,6 +1,11 @@
-"""What the chain produces and keeps: reports, problems, opinions, evidence, circulars,
-the audit trail, notifications, the calendar."""
+"""What the chain produces and keeps: quarterly and annual reports, problems, opinions,
+evidence, circulars, the audit trail, notifications, the calendar."""
 
+from .annual_reports import (
+    AnnualReport,
+    AnnualReportGroupObjectPermission,
+    AnnualReportUserObjectPermission,
+)
 from .calendar import CalendarYear, WorkdayOverride
 from .circulars import Circular
 from .notifications import Delivery, FailedJob, Notification
@@ -18,14 +23,16 @@ from .reports import (
     QuarterlyReport,
     QuarterlyReportGroupObjectPermission,
     QuarterlyReportUserObjectPermission,
+    Report,
 )
 from .trail import AuditEvent, CopyTo, Opinion, Urge, Version
 
 __all__ = [
+    "AnnualReport", "AnnualReportGroupObjectPermission", "AnnualReportUserObjectPermission",
     "AuditEvent", "CalendarYear", "Circular", "CopyTo", "Delivery", "Evidence",
     "ExtensionRequest", "FailedJob", "Notification", "Opinion", "Problem",
     "ProblemGroupObjectPermission", "ProblemList", "ProblemUserObjectPermission",
     "ProgressNote", "QuarterlyReport", "QuarterlyReportGroupObjectPermission",
-    "QuarterlyReportUserObjectPermission", "Urge", "Version", "WorkdayOverride",
+    "QuarterlyReportUserObjectPermission", "Report", "Urge", "Version", "WorkdayOverride",
     "evidence_path",
 ]

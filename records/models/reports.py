@@ -1,4 +1,5 @@
-"""Quarterly reports (季度履责情况汇报), and who may see each one."""
+"""Reports put up for sign-off: what every kind has, and a unit's quarterly report
+(季度履责情况汇报) with who may see each one."""
 
 from django.conf import settings
 from django.db import models
@@ -10,8 +11,11 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from .base import ChainRecord, history
 
 
-class QuarterlyReport(ChainRecord):
-    """A unit's quarterly report on its main responsibility (季度履责情况汇报), seed duty 6."""
+class Report(ChainRecord):
+    """What every report put up for sign-off has (a unit's quarterly report, a leader's
+    annual report): its sections, written, submitted (each submission frozen as a version),
+    signed off or returned with an opinion. The report services (records.services.reports)
+    serve every kind of report."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Drafting")
@@ -23,10 +27,6 @@ class QuarterlyReport(ChainRecord):
     OPEN_STATUSES = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED)
     EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
 
-    unit = models.ForeignKey("accounts.Unit", verbose_name=_("unit"), on_delete=models.PROTECT,
-                             related_name="quarterly_reports")
-    year = models.PositiveSmallIntegerField(_("year"))
-    quarter = models.PositiveSmallIntegerField(_("quarter"), choices=[(q, q) for q in (1, 2, 3, 4)])
     status = models.CharField(_("status"), max_length=20, choices=Status.choices,
                               default=Status.DRAFT)
     work_done = models.TextField(_("duties carried out"), blank=True, max_length=10000)
@@ -39,9 +39,6 @@ class QuarterlyReport(ChainRecord):
                                           help_text=_("How many times it was submitted."))
     due_date = models.DateField(_("submission deadline"))
     step_due_date = models.DateField(_("deadline of the current step"), null=True, blank=True)
-    process = models.OneToOneField("viewflow.Process", on_delete=models.PROTECT, null=True,
-                                   blank=True, related_name="quarterly_report")
-    opinions, copies, versions, urges = history("report")
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("opened by"),
                                   null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="+")
@@ -60,29 +57,7 @@ class QuarterlyReport(ChainRecord):
                                       verbose_name=_("signed off by"))
 
     class Meta:
-        verbose_name = _("quarterly report")
-        verbose_name_plural = _("quarterly reports")
-        ordering = ["-year", "-quarter", "unit__order", "unit__code"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["unit", "year", "quarter"], condition=~Q(status="cancelled"),
-                name="one_live_report_per_unit_quarter",
-            ),
-            models.CheckConstraint(condition=Q(quarter__gte=1, quarter__lte=4),
-                                   name="report_quarter_1_to_4"),
-        ]
-        indexes = [
-            models.Index(fields=["year", "quarter", "status"]),
-            models.Index(fields=["status", "step_due_date"]),
-        ]
-
-    def __str__(self):
-        return _("%(unit)s · %(year)s Q%(quarter)s report") % {
-            "unit": self.unit, "year": self.year, "quarter": self.quarter}
-
-    @property
-    def period(self) -> str:
-        return _("%(year)s Q%(quarter)s") % {"year": self.year, "quarter": self.quarter}
+        abstract = True
 
     @property
     def is_open(self) -> bool:
@@ -129,6 +104,43 @@ class QuarterlyReport(ChainRecord):
         from records.workdays import is_provisional
 
         return self.is_open and is_provisional(self.step_due_date)
+
+
+class QuarterlyReport(Report):
+    """A unit's quarterly report on its main responsibility (季度履责情况汇报), seed duty 6."""
+
+    unit = models.ForeignKey("accounts.Unit", verbose_name=_("unit"), on_delete=models.PROTECT,
+                             related_name="quarterly_reports")
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"), choices=[(q, q) for q in (1, 2, 3, 4)])
+    process = models.OneToOneField("viewflow.Process", on_delete=models.PROTECT, null=True,
+                                   blank=True, related_name="quarterly_report")
+    opinions, copies, versions, urges = history("report")
+
+    class Meta:
+        verbose_name = _("quarterly report")
+        verbose_name_plural = _("quarterly reports")
+        ordering = ["-year", "-quarter", "unit__order", "unit__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "year", "quarter"], condition=~Q(status="cancelled"),
+                name="one_live_report_per_unit_quarter",
+            ),
+            models.CheckConstraint(condition=Q(quarter__gte=1, quarter__lte=4),
+                                   name="report_quarter_1_to_4"),
+        ]
+        indexes = [
+            models.Index(fields=["year", "quarter", "status"]),
+            models.Index(fields=["status", "step_due_date"]),
+        ]
+
+    def __str__(self):
+        return _("%(unit)s · %(year)s Q%(quarter)s report") % {
+            "unit": self.unit, "year": self.year, "quarter": self.quarter}
+
+    @property
+    def period(self) -> str:
+        return _("%(year)s Q%(quarter)s") % {"year": self.year, "quarter": self.quarter}
 
 
 class QuarterlyReportUserObjectPermission(UserObjectPermissionBase):

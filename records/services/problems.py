@@ -3,16 +3,9 @@
 from __future__ import annotations
 
 import datetime
-import hashlib
-import mimetypes
-from pathlib import Path
 
-import filetype
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,19 +16,19 @@ from records.audit import audit
 from records.deadlines import working_days
 from records.kinds import kind_of
 from records.limits import limited_text
-from records.models import Evidence, ExtensionRequest, Opinion, Problem, ProgressNote
+from records.models import ExtensionRequest, Opinion, Problem, ProgressNote
 from records.workdays import add_working_days
 
 Status = Problem.Status
 
 
-def _require(problem: Problem, *statuses: str) -> None:
+def require_status(problem: Problem, *statuses: str) -> None:
     if problem.status not in statuses:
         raise ValidationError(_("This problem is %(status)s; that cannot be done now.")
                               % {"status": problem.get_status_display()})
 
 
-def _require_text(value: str, field: str, message: str, model=Problem,
+def required_text(value: str, field: str, message: str, model=Problem,
                   model_field: str = "") -> str:
     value = limited_text(model, model_field or field, value, key=field)
     if not value:
@@ -43,7 +36,7 @@ def _require_text(value: str, field: str, message: str, model=Problem,
     return value
 
 
-def _opinion(problem, by, kind, text, task=None, on_behalf_of=None) -> Opinion:
+def opinion_on(problem, by, kind, text, task=None, on_behalf_of=None) -> Opinion:
     return Opinion.objects.create(record=problem, author=by, kind=kind,
                                   text=limited_text(Opinion, "text", text, key="opinion"),
                                   task=task, on_behalf_of=on_behalf_of,
@@ -149,7 +142,7 @@ def problem_part_started(*, problem: Problem, step: str, owner: User,
 
 def problem_parts_done(*, problem: Problem) -> Problem:
     """The units' parts are written (countersign complete): the committee verifies."""
-    _require(problem, Status.RECTIFYING)
+    require_status(problem, Status.RECTIFYING)
     problem.status = Status.VERIFYING
     problem.rectified_at = timezone.now()
     problem.save()
@@ -166,9 +159,9 @@ def problem_analyse(*, problem: Problem, by: User, root_cause: str, measures: st
     the plan is frozen as a version (``task``: the analyse task that submitted it)."""
     from records.versions import freeze
 
-    _require(problem, Status.ANALYSING)
-    root_cause = _require_text(root_cause, "root_cause", _("Write the root-cause analysis."))
-    measures = _require_text(measures, "measures", _("Write the rectification measures."))
+    require_status(problem, Status.ANALYSING)
+    root_cause = required_text(root_cause, "root_cause", _("Write the root-cause analysis."))
+    measures = required_text(measures, "measures", _("Write the rectification measures."))
     if planned_date is None:
         raise ValidationError({"planned_date": _("Give a planned completion date.")})
     if planned_date < timezone.localdate():
@@ -188,7 +181,7 @@ def problem_analyse(*, problem: Problem, by: User, root_cause: str, measures: st
 def problem_save_plan_draft(*, problem: Problem, by: User, task=None, **data) -> Problem:
     """Keep the analysis, measures and planned date written so far without sending them (a
     draft); a field not in ``data`` stays as it was, and an empty save changes nothing."""
-    _require(problem, Status.ANALYSING)
+    require_status(problem, Status.ANALYSING)
     # what a plan says, and what a version of it freezes
     sent = [field for field in kind_of(problem).content_fields if field in data]
     if not sent:
@@ -212,8 +205,8 @@ def problem_save_plan_draft(*, problem: Problem, by: User, task=None, **data) ->
 def problem_pass_up_plan(*, problem: Problem, by: User, opinion: str = "", task=None,
                          on_behalf_of: User | None = None) -> Problem:
     """A reviewer below the last level agrees with the plan and passes it up (逐级审核)."""
-    _require(problem, Status.PLAN_REVIEW)
-    _opinion(problem, by, Opinion.Kind.PASS_UP, opinion, task, on_behalf_of)
+    require_status(problem, Status.PLAN_REVIEW)
+    opinion_on(problem, by, Opinion.Kind.PASS_UP, opinion, task, on_behalf_of)
     problem.review_level += 1
     problem.save(update_fields=["review_level"])
     audit(actor=by, action="problem.pass_up_plan", target=problem, level=problem.review_level)
@@ -223,8 +216,8 @@ def problem_pass_up_plan(*, problem: Problem, by: User, opinion: str = "", task=
 def problem_withdraw(*, problem: Problem, by: User, reason: str = "", task=None) -> Problem:
     """The unit takes back its plan, or its report of the rectification done, before the
     reviewer or verifier has acted (撤回)."""
-    _require(problem, Status.PLAN_REVIEW, Status.VERIFYING)
-    _opinion(problem, by, Opinion.Kind.WITHDRAW, (reason or "").strip(), task)
+    require_status(problem, Status.PLAN_REVIEW, Status.VERIFYING)
+    opinion_on(problem, by, Opinion.Kind.WITHDRAW, (reason or "").strip(), task)
     back = Status.ANALYSING if problem.status == Status.PLAN_REVIEW else Status.RECTIFYING
     problem.status = back
     problem.review_level = 0
@@ -240,8 +233,8 @@ def problem_withdraw(*, problem: Problem, by: User, reason: str = "", task=None)
 def problem_approve_plan(*, problem: Problem, by: User, opinion: str = "", task=None,
                          on_behalf_of: User | None = None) -> Problem:
     """The supervising leader approves the plan: the unit starts rectifying."""
-    _require(problem, Status.PLAN_REVIEW)
-    _opinion(problem, by, Opinion.Kind.APPROVE, opinion, task, on_behalf_of)
+    require_status(problem, Status.PLAN_REVIEW)
+    opinion_on(problem, by, Opinion.Kind.APPROVE, opinion, task, on_behalf_of)
     problem.status = Status.RECTIFYING
     if problem.approved_date is None:
         problem.approved_date = problem.planned_date
@@ -255,10 +248,10 @@ def problem_approve_plan(*, problem: Problem, by: User, opinion: str = "", task=
 def problem_return_plan(*, problem: Problem, by: User, opinion: str, task=None,
                         on_behalf_of: User | None = None) -> Problem:
     """The supervising leader returns the plan with an opinion."""
-    _require(problem, Status.PLAN_REVIEW)
-    text = _require_text(opinion, "opinion", _("Write an opinion saying what to revise."),
+    require_status(problem, Status.PLAN_REVIEW)
+    text = required_text(opinion, "opinion", _("Write an opinion saying what to revise."),
                          Opinion, "text")
-    _opinion(problem, by, Opinion.Kind.RETURN, text, task, on_behalf_of)
+    opinion_on(problem, by, Opinion.Kind.RETURN, text, task, on_behalf_of)
     problem.status = Status.ANALYSING
     problem.save()
     audit(actor=by, action="problem.return_plan", target=problem)
@@ -266,162 +259,11 @@ def problem_return_plan(*, problem: Problem, by: User, opinion: str, task=None,
 
 
 def problem_add_progress(*, problem: Problem, by: User, text: str, task=None) -> ProgressNote:
-    _require(problem, Status.RECTIFYING)
-    text = _require_text(text, "text", _("Write what was done."), ProgressNote)
+    require_status(problem, Status.RECTIFYING)
+    text = required_text(text, "text", _("Write what was done."), ProgressNote)
     note = ProgressNote.objects.create(problem=problem, author=by, text=text)
     audit(actor=by, action="problem.progress", target=problem, note=note.pk)
     return note
-
-
-# What each accepted extension must contain, by its first bytes (filetype).
-CONTENT_TYPES = {
-    ".pdf": {"application/pdf"},
-    ".doc": {"application/msword", "application/vnd.ms-excel",
-             "application/vnd.ms-powerpoint", "application/x-ole-storage"},
-    ".xls": {"application/vnd.ms-excel", "application/msword", "application/x-ole-storage"},
-    ".docx": {"application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
-    ".xlsx": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
-    ".jpg": {"image/jpeg"},
-    ".jpeg": {"image/jpeg"},
-    ".png": {"image/png"},
-}
-
-
-def validate_evidence(upload: UploadedFile | None) -> None:
-    if upload is None:
-        raise ValidationError({"file": _("Choose a file to upload.")})
-    suffix = Path(upload.name).suffix.lower()
-    if suffix not in settings.EVIDENCE_EXTENSIONS:
-        raise ValidationError({"file": _(
-            "%(name)s is not an accepted type. Upload PDF, Word, Excel or image files "
-            "(%(types)s).") % {"name": upload.name,
-                               "types": ", ".join(sorted(settings.EVIDENCE_EXTENSIONS))}})
-    if upload.size > settings.EVIDENCE_MAX_BYTES:
-        raise ValidationError({"file": _("%(name)s is %(size)s; the limit is %(limit)s.") % {
-            "name": upload.name, "size": filesizeformat(upload.size),
-            "limit": filesizeformat(settings.EVIDENCE_MAX_BYTES)}})
-    if upload.size == 0:
-        raise ValidationError({"file": _("%(name)s is empty.") % {"name": upload.name}})
-    # the name can lie: the first bytes must say the same as the extension
-    head = upload.read(8192)
-    upload.seek(0)
-    found = filetype.guess(head)
-    if found is None or found.mime not in CONTENT_TYPES[suffix]:
-        raise ValidationError({"file": _(
-            "%(name)s does not contain what its name says (%(suffix)s); upload the real file.")
-            % {"name": upload.name, "suffix": suffix}})
-
-
-def evidence_add(*, problem: Problem, by: User, file: UploadedFile | None, task=None
-                 ) -> Evidence:
-    """Keep one evidence file with its SHA-256, while the unit rectifies."""
-    upload = file
-    _require(problem, Status.RECTIFYING)
-    validate_evidence(upload)
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    name = Path(upload.name).name[:255]
-    evidence = Evidence(
-        problem=problem, name=name, size=upload.size, sha256=digest.hexdigest(),
-        content_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
-        uploaded_by=by,
-    )
-    evidence.file.save(name, upload, save=False)
-    evidence.save()
-    audit(actor=by, action="problem.evidence", target=problem, evidence=evidence.pk, name=name,
-          sha256=evidence.sha256, size=evidence.size)
-    return evidence
-
-
-class EvidenceTampered(Exception):
-    """The stored file no longer matches the checksum taken when it was uploaded."""
-
-
-def evidence_open(*, evidence: Evidence, by: User):
-    """Open an evidence file to serve it, after checking it against its SHA-256 (audited
-    either way). Raises Http404 when the file is gone, EvidenceTampered (with the user's
-    message) when it was altered."""
-    from django.http import Http404
-
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError as error:
-        raise Http404(_("The file is missing from storage.")) from error
-    digest = hashlib.sha256()
-    for chunk in iter(lambda: handle.read(1 << 20), b""):
-        digest.update(chunk)
-    handle.seek(0)
-    if digest.hexdigest() != evidence.sha256:
-        handle.close()
-        audit(actor=by, action="problem.evidence_tampered", target=evidence.problem,
-              evidence=evidence.pk, expected=evidence.sha256, found=digest.hexdigest())
-        raise EvidenceTampered(_(
-            "%(name)s no longer matches the checksum recorded when it was uploaded; it was "
-            "not served, and this is recorded in the audit trail.") % {"name": evidence.name})
-    audit(actor=by, action="problem.evidence_download", target=evidence.problem,
-          evidence=evidence.pk)
-    return handle
-
-
-def problem_request_extension(*, problem: Problem, by: User, new_date: datetime.date | None,
-                              reason: str, unit: Unit | None = None,
-                              current: datetime.date | None = None) -> ExtensionRequest:
-    """The unit asks, before the deadline, for more time; the plan's approver decides. For a
-    joint problem ``unit`` names the part to extend and ``current`` its deadline."""
-    _require(problem, Status.RECTIFYING)
-    current = current if unit is not None else problem.due_date
-    today = timezone.localdate()
-    if current and today > current:
-        raise ValidationError(_("The deadline has passed; an extension must be asked for "
-                                "before it."))
-    if new_date is None or (current and new_date <= current):
-        raise ValidationError({"new_date": _("The new deadline must be after the current one "
-                                             "(%(date)s).") % {"date": current}})
-    dates.check_ahead(new_date, "new_date")
-    reason = _require_text(reason, "reason", _("Say why more time is needed."),
-                           ExtensionRequest)
-    if problem.extensions.filter(decision=ExtensionRequest.Decision.PENDING, unit=unit).exists():
-        raise ValidationError(_("An extension request is already waiting for a decision."))
-    request = ExtensionRequest.objects.create(problem=problem, requested_by=by, reason=reason,
-                                              unit=unit, current_date=current,
-                                              new_date=new_date)
-    audit(actor=by, action="problem.extension_request", target=problem,
-          new_date=new_date.isoformat(), unit=unit.code if unit else None)
-    return request
-
-
-@transaction.atomic
-def problem_decide_extension(*, request: ExtensionRequest, by: User, grant: bool,
-                             opinion: str = "", on_behalf_of: User | None = None
-                             ) -> ExtensionRequest:
-    """The plan's approver (flows/extensions.py says who, recusal applied) grants or refuses;
-    both stay in the history. A granted extension of the whole problem moves its deadline; one
-    of a unit's part moves that part's (flows/extensions.py)."""
-    problem = Problem.objects.select_for_update().get(pk=request.problem_id)
-    request.refresh_from_db()
-    if request.decision != ExtensionRequest.Decision.PENDING:
-        raise ValidationError(_("This request was already decided."))
-    if not grant:
-        _require_text(opinion, "opinion", _("Say why the extension is refused."), Opinion,
-                      "text")
-    request.decision = (ExtensionRequest.Decision.GRANTED if grant
-                        else ExtensionRequest.Decision.REFUSED)
-    request.decided_by, request.decided_at = by, timezone.now()
-    request.save()
-    _opinion(problem, by, Opinion.Kind.GRANT if grant else Opinion.Kind.REFUSE, opinion,
-             on_behalf_of=on_behalf_of)
-    permissions.grant_view(problem, [by])  # an acting decider keeps sight of what they decided
-    if grant and request.unit_id is None and problem.status == Status.RECTIFYING:
-        # the approved date stays as it was: statistics count the original deadline
-        problem.planned_date = problem.due_date = request.new_date
-        problem.save(update_fields=["planned_date", "due_date"])
-    audit(actor=by, action="problem.extension_" + request.decision, target=problem,
-          new_date=request.new_date.isoformat(),
-          unit=request.unit.code if request.unit_id else None,
-          on_behalf_of=on_behalf_of.username if on_behalf_of else None)
-    return request
 
 
 def problem_set_due_date(*, problem: Problem, due: datetime.date | None, reason: str) -> Problem:
@@ -437,7 +279,7 @@ def problem_set_due_date(*, problem: Problem, due: datetime.date | None, reason:
 
 def problem_report_rectified(*, problem: Problem, by: User, task=None) -> Problem:
     """The unit reports the measures carried out, for the committee to verify."""
-    _require(problem, Status.RECTIFYING)
+    require_status(problem, Status.RECTIFYING)
     if not (problem.evidence.exists() or problem.progress_notes.exists()):
         raise ValidationError(_("Add a progress note or upload evidence before reporting the "
                                 "rectification done."))
@@ -458,7 +300,7 @@ def problem_close_out(*, problem: Problem, by: User, opinion: str = "", task=Non
         raise ValidationError(_("Only a problem whose rectification was reported can be closed "
                                 "out; this one is %(status)s.")
                               % {"status": problem.get_status_display()})
-    _opinion(problem, by, Opinion.Kind.CLOSE_OUT, opinion, task, on_behalf_of)
+    opinion_on(problem, by, Opinion.Kind.CLOSE_OUT, opinion, task, on_behalf_of)
     problem.status = Status.CLOSED
     problem.closed_at, problem.closed_by = timezone.now(), by
     problem.due_date = None
@@ -471,10 +313,10 @@ def problem_close_out(*, problem: Problem, by: User, opinion: str = "", task=Non
 def problem_send_back(*, problem: Problem, by: User, opinion: str, task=None,
                       on_behalf_of: User | None = None) -> Problem:
     """The committee member sends it back to rectify, with an opinion."""
-    _require(problem, Status.VERIFYING)
-    text = _require_text(opinion, "opinion", _("Write an opinion saying what is missing."),
+    require_status(problem, Status.VERIFYING)
+    text = required_text(opinion, "opinion", _("Write an opinion saying what is missing."),
                          Opinion, "text")
-    _opinion(problem, by, Opinion.Kind.SEND_BACK, text, task, on_behalf_of)
+    opinion_on(problem, by, Opinion.Kind.SEND_BACK, text, task, on_behalf_of)
     problem.status = Status.RECTIFYING
     if problem.planned_date and problem.planned_date < timezone.localdate():
         problem.planned_date = add_working_days(timezone.localdate(),
@@ -486,7 +328,7 @@ def problem_send_back(*, problem: Problem, by: User, opinion: str, task=None,
 
 def problem_file(*, problem: Problem) -> Problem:
     """File a closed problem for record with the stationed discipline group (备案)."""
-    _require(problem, Status.CLOSED)
+    require_status(problem, Status.CLOSED)
     problem.status = Status.FILED
     problem.filed_at = timezone.now()
     problem.step, problem.assignee = "", None

@@ -1,4 +1,7 @@
-"""Every write the chain makes: one service per user-visible action, each audited."""
+"""The reports' writes — a unit's quarterly report, a leader's annual report: any kind of
+report (records.models.Report) is drafted, submitted, signed off, returned, passed up or
+withdrawn by the same services; opening a quarter's reports is the quarterly report's own.
+One service per user-visible action, each audited."""
 
 from __future__ import annotations
 
@@ -19,13 +22,13 @@ from records.audit import audit, audit_event
 from records.deadlines import report_due_date
 from records.kinds import kind_of
 from records.limits import limited_text
-from records.models import Opinion, QuarterlyReport
+from records.models import Opinion, QuarterlyReport, Report
 from records.workdays import quarter_end
 
 if TYPE_CHECKING:
     from viewflow.workflow.models import Process
 
-Status = QuarterlyReport.Status
+Status = Report.Status
 
 
 def validate_period(year: int, quarter: int, today: datetime.date | None = None) -> None:
@@ -107,7 +110,7 @@ def reports_open(*, openings: list[Opening], year: int, quarter: int, by: User |
     return reports
 
 
-def _write_content(report: QuarterlyReport, by: User, data: dict, *, complete: bool) -> None:
+def _write_content(report: Report, by: User, data: dict, *, complete: bool) -> None:
     """Copy the sections sent onto the report (a section not sent stays as it was); a
     complete report needs its duties described."""
     if not report.is_editable:
@@ -119,14 +122,14 @@ def _write_content(report: QuarterlyReport, by: User, data: dict, *, complete: b
         # an empty save changes nothing (a program's empty body must not wipe a draft)
         raise ValidationError(_("Nothing to save: send at least one of the report's sections."))
     for field in sent:
-        setattr(report, field, limited_text(QuarterlyReport, field, data[field]))
+        setattr(report, field, limited_text(type(report), field, data[field]))
     if complete and not report.work_done:
         raise ValidationError({"work_done": _("Describe the duties carried out before submitting.")})
     report.last_edited_by = by
 
 
-def report_save_draft(*, report: QuarterlyReport, by: User, task=None, **data
-                      ) -> QuarterlyReport:
+def report_save_draft(*, report: Report, by: User, task=None, **data
+                      ) -> Report:
     """Save the draft without submitting it (the head or the liaison)."""
     _write_content(report, by, data, complete=False)
     report.save()
@@ -135,7 +138,7 @@ def report_save_draft(*, report: QuarterlyReport, by: User, task=None, **data
 
 
 @transaction.atomic
-def report_submit(*, report: QuarterlyReport, by: User, task=None, **data) -> QuarterlyReport:
+def report_submit(*, report: Report, by: User, task=None, **data) -> Report:
     """The unit head submits the report to the supervising leader; the text is frozen as a
     version (``task``: the draft task that submitted it)."""
     from records.versions import freeze
@@ -153,7 +156,7 @@ def report_submit(*, report: QuarterlyReport, by: User, task=None, **data) -> Qu
     return report
 
 
-def _decide(*, report: QuarterlyReport, by: User, kind: str, opinion: str, task=None,
+def _decide(*, report: Report, by: User, kind: str, opinion: str, task=None,
             on_behalf_of: User | None = None) -> Opinion:
     if report.status != Status.SUBMITTED:
         raise ValidationError(_("This report is %(status)s; there is nothing to review.")
@@ -164,8 +167,8 @@ def _decide(*, report: QuarterlyReport, by: User, kind: str, opinion: str, task=
 
 
 @transaction.atomic
-def report_sign_off(*, report: QuarterlyReport, by: User, opinion: str = "", task=None,
-                    on_behalf_of: User | None = None) -> QuarterlyReport:
+def report_sign_off(*, report: Report, by: User, opinion: str = "", task=None,
+                    on_behalf_of: User | None = None) -> Report:
     """The supervising leader signs the report off; it is archived, read-only."""
     _decide(report=report, by=by, kind=Opinion.Kind.SIGN_OFF, opinion=opinion, task=task,
             on_behalf_of=on_behalf_of)
@@ -180,8 +183,8 @@ def report_sign_off(*, report: QuarterlyReport, by: User, opinion: str = "", tas
 
 
 @transaction.atomic
-def report_return(*, report: QuarterlyReport, by: User, opinion: str, task=None,
-                  on_behalf_of: User | None = None) -> QuarterlyReport:
+def report_return(*, report: Report, by: User, opinion: str, task=None,
+                  on_behalf_of: User | None = None) -> Report:
     """The supervising leader returns the report with an opinion; the drafter revises it."""
     if not (opinion or "").strip():
         raise ValidationError({"opinion": _("Write an opinion saying what to revise.")})
@@ -195,8 +198,8 @@ def report_return(*, report: QuarterlyReport, by: User, opinion: str, task=None,
 
 
 @transaction.atomic
-def report_pass_up(*, report: QuarterlyReport, by: User, opinion: str = "", task=None,
-                   on_behalf_of: User | None = None) -> QuarterlyReport:
+def report_pass_up(*, report: Report, by: User, opinion: str = "", task=None,
+                   on_behalf_of: User | None = None) -> Report:
     """A reviewer below the last level agrees and passes the report up (逐级审核)."""
     _decide(report=report, by=by, kind=Opinion.Kind.PASS_UP, opinion=opinion, task=task,
             on_behalf_of=on_behalf_of)
@@ -207,8 +210,8 @@ def report_pass_up(*, report: QuarterlyReport, by: User, opinion: str = "", task
     return report
 
 
-def report_withdraw(*, report: QuarterlyReport, by: User, reason: str = "", task=None
-                    ) -> QuarterlyReport:
+def report_withdraw(*, report: Report, by: User, reason: str = "", task=None
+                    ) -> Report:
     """The submitter takes a report back before any reviewer has acted (撤回)."""
     if report.status != Status.SUBMITTED:
         raise ValidationError(_("This report is %(status)s; only a submitted report can be "
@@ -223,9 +226,9 @@ def report_withdraw(*, report: QuarterlyReport, by: User, reason: str = "", task
     return report
 
 
-def report_step_started(*, report: QuarterlyReport, step: str, owner: User,
+def report_step_started(*, report: Report, step: str, owner: User,
                         on_behalf_of: User | None, due: datetime.date | None
-                        ) -> QuarterlyReport:
+                        ) -> Report:
     """A new task of the report's flow was assigned: its deadline (``due``, by the step's
     rule) and its owner's grant."""
     from records.audit import append
@@ -237,7 +240,7 @@ def report_step_started(*, report: QuarterlyReport, step: str, owner: User,
     return report
 
 
-def _step_event(report: QuarterlyReport, step: str, owner: User, on_behalf_of: User | None
+def _step_event(report: Report, step: str, owner: User, on_behalf_of: User | None
                 ) -> dict:
     return audit_event(actor=None, action=f"report.assign.{step}", target=report,
                        owner=owner.username,
@@ -245,12 +248,12 @@ def _step_event(report: QuarterlyReport, step: str, owner: User, on_behalf_of: U
                        due=report.step_due_date.isoformat())
 
 
-def report_cancel(*, report: QuarterlyReport, by: User, reason: str) -> QuarterlyReport:
+def report_cancel(*, report: Report, by: User, reason: str) -> Report:
     """A report opened in error is cancelled with a reason (its process was cancelled by the
     caller): never deleted, and the reason stays in its history."""
     report.status = Status.CANCELLED
     report.step_due_date = None
     report.save()
     Opinion.objects.create(record=report, author=by, kind=Opinion.Kind.CANCEL, text=reason)
-    audit(actor=by, action="quarterlyreport.cancel", target=report, reason=reason)
+    audit(actor=by, action=f"{report._meta.model_name}.cancel", target=report, reason=reason)
     return report

@@ -26,7 +26,7 @@ from accounts.models import User
 from records import permissions
 from records.audit import audit
 from records.kinds import kind_of
-from records.models import Notification, Problem, QuarterlyReport, Urge
+from records.models import Notification, Urge
 from records.notifications import notify
 from records.selectors import OPEN_STATUSES
 from records.workdays import Calendar
@@ -119,7 +119,7 @@ def detail_url(record) -> str:
 
 
 @transaction.atomic
-def urge(*, record: QuarterlyReport | Problem, by: User, message: str = "") -> Urge:
+def urge_create(*, record, by: User, message: str = "") -> Urge:
     """Urge the current assignee of ``record``: notify them (and whom they act for), record it.
 
     Raises PermissionDenied for people who may not urge, ValidationError when the item
@@ -160,7 +160,7 @@ def urge(*, record: QuarterlyReport | Problem, by: User, message: str = "") -> U
                    title=_("%(urger)s urges %(owner)s, acting for you: %(what)s")
                    % {"urger": by, "owner": task.owner, "what": what},
                    body=body, url=link, day=day)
-    audit(actor=by, action=f"{record._meta.model_name.replace('quarterly', '')}.urge",
+    audit(actor=by, action=f"{kind_of(record).key}.urge",
           target=record, assignees=[t.owner.username for t in tasks],
           steps=[t.flow_task.name for t in tasks], day=day.isoformat(), message=message)
     return urged
