@@ -143,8 +143,9 @@ REPORT_DRAFT = Step(
     actions=(
         Action("save", _("Save the draft"), reports.report_save_draft, ReportContentForm,
                done=_("Draft saved. It has not been submitted yet.")),
-        Action("submit", _("Submit"), reports.report_submit, ReportSubmitForm, completes=True,
-               main=True, done=_("Submitted to the supervising leader for review.")),
+        Action("submit", _("Submit for review"), reports.report_submit, ReportSubmitForm,
+               completes=True, main=True,
+               done=_("Submitted to the supervising leader for review.")),
     ))
 
 REPORT_REVIEW = Step(
@@ -165,7 +166,7 @@ ANNUAL_REPORT_DRAFT = Step(
     actions=(
         Action("save", _("Save the draft"), reports.report_save_draft, AnnualReportContentForm,
                done=_("Draft saved. It has not been submitted yet.")),
-        Action("submit", _("Submit"), reports.report_submit, AnnualReportSubmitForm,
+        Action("submit", _("Submit for review"), reports.report_submit, AnnualReportSubmitForm,
                completes=True, main=True, done=_("Submitted to the secretary for review.")),
     ))
 

@@ -43,7 +43,7 @@ register(RecordKind(
 # a leader's annual report is a report: the report services serve it (arg "report")
 register(RecordKind(
     key="annual_report", model=AnnualReport, flow_path="flows.annual.AnnualReportFlow",
-    icon="summarize", arg="report", namespace="annual_reports",
+    icon="summarize", arg="report", namespace="annual_reports", related=("unit", "leader"),
     content_fields=("work_done", "problems", "next_steps", "integrity"),
     grant_table=AnnualReportUserObjectPermission,
     item_label=lambda report: report.period,

@@ -63,6 +63,8 @@ class RecordKind:
     stationed_sees: Callable[[Model], bool] | None = None
     # its pages' icon (Material Icons)
     icon: str = "assignment"
+    # what a list reads with each record: its label (str) and its unit
+    related: tuple[str, ...] = ("unit",)
     # the flow's class, bound by the flows app when it starts
     flow_class: type | None = field(default=None, repr=False)
 
@@ -164,8 +166,29 @@ def process_relations(prefix: str = "process__") -> list[str]:
     return [f"{prefix}{kind.process_relation}__unit" for kind in KINDS.values()]
 
 
+def attach_records(processes) -> None:
+    """Read the record of each of these processes with what its label needs (``related``),
+    one query per kind among them, and keep it on the process for ``loaded_record``: a page
+    of tasks of every kind, without a join per kind in one query (whose planning alone
+    grows with each kind)."""
+    by_flow: dict[type, list] = {}
+    for process in processes:
+        by_flow.setdefault(process.flow_class, []).append(process)
+    for kind in KINDS.values():
+        found = by_flow.get(kind.flow_class)
+        if not found:
+            continue
+        records = {record.process_id: record for record in kind.model.objects.filter(
+            process_id__in=[process.pk for process in found]).select_related(*kind.related)}
+        for process in found:
+            process._chain_record = records.get(process.pk)
+
+
 def loaded_record(process) -> Model | None:
-    """The record of a process read with ``process_relations("")`` (no query)."""
+    """The record of a process read by ``attach_records`` or with
+    ``process_relations("")`` (no query)."""
+    if "_chain_record" in process.__dict__:
+        return process._chain_record
     for kind in KINDS.values():
         try:
             return getattr(process, kind.process_relation)

@@ -498,3 +498,11 @@ def test_evidence_keeps_its_checksum_and_original_name(rectifying, head_enforcem
     assert "attachment" in download["Content-Disposition"]
     assert AuditEvent.objects.filter(action="problem.evidence_download",
                                      actor=jiwei_chen).exists()
+
+
+def test_the_plan_reviewers_page_opens_the_history_with_the_registration(
+        problem, jiwei_chen, head_enforcement, leader_zhao):
+    assert analyse(login(head_enforcement), problem).status_code == 302
+    page = body(login(leader_zhao).get(task_url(open_task(problem))))
+    first = page.split('class="dc-table dc-history"')[1].split("</tr>")[1]
+    assert "登记" in first and jiwei_chen.name in first

@@ -59,9 +59,12 @@ class RecordColumnsMixin:
     deadline.short_description = _("Deadline")
 
     def with_records(self, queryset):
-        return queryset.select_related(
-            "process", "owner", *kinds.process_relations(),
-        ).order_by("-created")
+        return queryset.select_related("process", "owner").order_by("-created")
+
+    def get_page_data(self, page):
+        page = list(page)
+        kinds.attach_records([task.process for task in page])  # a query per kind on the page
+        return super().get_page_data(page)
 
 
 class InboxView(RecordColumnsMixin, WorkflowInboxListView):
@@ -97,7 +100,7 @@ class QueueView(RecordColumnsMixin, WorkflowQueueListView):
     bulk_actions = ()
 
     def task_id(self, task):
-        report = task.process.quarterly_report
+        report = record_of_task(task)
         return format_html('<a href="{}">{}</a>', reverse("reports:edit", args=[report.pk]),
                            report)
 

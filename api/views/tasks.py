@@ -54,13 +54,13 @@ class TaskListView(generics.GenericAPIView):
     def get_queryset(self):
         return (Task.objects.filter(owner=self.request.user, status=STATUS.ASSIGNED,
                                     flow_task_type="HUMAN")
-                .select_related("process", *kinds.process_relations())
-                .order_by("-created", "-pk"))
+                .select_related("process").order_by("-created", "-pk"))
 
     @extend_schema(responses={200: s.TaskSerializer(many=True), **errors(401, 403, 404)},
                    summary="My open tasks (the inbox), with the actions I may take now.")
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())
+        kinds.attach_records([task.process for task in page])
         lights = ledger.Lights.now()
         rows = [task_row(task, lights) for task in page if record_of_task(task) is not None]
         return self.get_paginated_response(s.TaskSerializer(rows, many=True).data)
