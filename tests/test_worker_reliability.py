@@ -406,7 +406,7 @@ from unittest import mock
 import django
 django.setup()
 from accounts.models import Unit, User
-from flows import tasks
+from records import tasks as record_tasks
 from records.models import Notification
 from records.notifications import notify
 
