@@ -292,6 +292,22 @@ def acting_for(user: User, day: datetime.date | None = None) -> User:
     return user if acting is None else acting
 
 
+def stand_ins(day: datetime.date | None = None) -> dict[int, User]:
+    """Everyone absent on ``day`` → who acts for them, delegations followed as acting_for
+    does, in one query (for a sweep over many people)."""
+    delegations = {}
+    for delegation in Delegation.objects.on(day or today()).select_related(
+            "absent", "acting").order_by("pk"):
+        delegations.setdefault(delegation.absent_id, delegation)  # the first, as acting_for
+    found = {}
+    for absent_id, delegation in delegations.items():
+        acting = _follow_delegations(delegation.absent,
+                                     lambda person: delegations.get(person.pk))
+        if acting.pk != absent_id:
+            found[absent_id] = acting
+    return found
+
+
 def _follow_delegations(user: User, delegation_of: Callable[[User], Delegation | None]) -> User:
     seen = {user.pk}
     current = user

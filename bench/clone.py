@@ -189,13 +189,25 @@ def _columns(model) -> list[tuple[str, Callable]]:
     return out
 
 
+TASK_URL = re.compile(r"/(\d+)/(\w+)/(\d+)/execute/$")
+
+
+def task_url_moved(url: str, m: BureauMap) -> str:
+    """A task page's link (…/<process>/<step>/<task>/execute/) with its ids moved."""
+    return TASK_URL.sub(lambda g: f"/{m.pk(Process, int(g.group(1)))}/{g.group(2)}/"
+                                  f"{m.pk(Task, int(g.group(3)))}/execute/", url)
+
+
 def _notification(row: dict, m: BureauMap) -> dict:
     label, _sep, _id = row["key"].partition(":")
     item = ITEM_MODELS.get(label)
     if item is not None:
         row["key"] = m.numbers(item, row["key"])
-        row["url"] = m.numbers(item, row["url"])
+        row["url"] = (task_url_moved(row["url"], m) if row["task"] is not None
+                      else m.numbers(item, row["url"]))
         row["title"] = re.sub(r"#(\d+)", lambda g: f"#{m.pk(item, int(g.group(1)))}", row["title"])
+    if row["task"] is not None:  # a new task's notice names its task
+        row["task"] = m.pk(Task, row["task"])
     return row
 
 

@@ -249,6 +249,9 @@ DUTYCHAIN_DEADLINES = {
     "problem_plan_review": env_int("PROBLEM_PLAN_REVIEW_WORKING_DAYS", 5),
     "problem_revise": env_int("PROBLEM_REVISE_WORKING_DAYS", 5),
     "problem_verify": env_int("PROBLEM_VERIFY_WORKING_DAYS", 5),
+    # an extension request is decided within this many working days (never after the
+    # deadline it would move)
+    "extension_decide": env_int("EXTENSION_DECIDE_WORKING_DAYS", 2),
 }
 # The leaders' annual reports of a year are due on this day (month-day) of the next year,
 # counted back to the last working day on or before it when it is a day off.
@@ -327,6 +330,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ReportStatusEnum": "records.models.QuarterlyReport.Status",
         "ProblemStatusEnum": "records.models.Problem.Status",
+        "ExtensionDecisionEnum": "records.models.ExtensionRequest.Decision",
     },
     # the docs' assets come from drf-spectacular-sidecar: no CDN on the bureau's intranet
     "SWAGGER_UI_DIST": "SIDECAR",

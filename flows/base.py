@@ -8,7 +8,7 @@ from viewflow.workflow import lock
 
 from accounts import chain
 from accounts.models import User
-from records import kinds, permissions
+from records import kinds, notifications, permissions
 
 from . import routing, steps
 
@@ -44,6 +44,22 @@ class ChainFlowMixin:
             return user.is_authenticated
         record = self.record_of(obj)
         return record is not None and permissions.can_view(user, record)
+
+    def task_due(self, activation, record):
+        """The new task's deadline, as its owner is told it (the record's step deadline)."""
+        return record.step_due
+
+    def announce(self, activation) -> None:
+        """Tell the new task's owner at once, in the app and by their channels (once per
+        task: records.notifications.tasks_announce)."""
+        task = activation.task
+        if task.owner is None:
+            return
+        record = self.record_of(activation.process)
+        notifications.tasks_announce([notifications.Announcement(
+            owner=task.owner, record=record, task=task.pk, step=str(task.flow_task.task_title),
+            url=task.flow_task.reverse("execute", args=[task.process_id, task.pk]),
+            due=self.task_due(activation, record), on_behalf_of=on_behalf_of(task))])
 
     def assign(self, activation, assignee: chain.Assignee, level=None) -> User:
         """Give the task to the resolved person; remember for whom they act, and whom

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts import chain
-from accounts.models import User
+from accounts.models import Delegation, User
 from records import kinds
 from records.models import ExtensionRequest, Problem
 from records.services import extensions as extension_services
@@ -59,16 +60,66 @@ def pending_for(user: User, problem: Problem) -> list[ExtensionRequest]:
                 .select_related("requested_by", "unit").order_by("requested_at", "pk"))
 
 
+def _decider_of(problem: Problem) -> tuple[User, User | None]:
+    """The post holder who decides ``problem``'s extensions today, and whoever acts for
+    them (None when they act themselves)."""
+    level = decider(problem)
+    holder = level.assignee.on_behalf_of or level.user
+    return holder, (level.user if level.user.pk != holder.pk else None)
+
+
 def request(*, problem: Problem, by: User, task, new_date: datetime.date | None,
             reason: str) -> ExtensionRequest:
-    """The unit (a joint problem: the unit whose part ``task`` is) asks for more time."""
+    """The unit (a joint problem: the unit whose part ``task`` is) asks for more time; today's
+    decider hears of it at once and finds it in their inbox."""
     part = countersign.part_of(task) if task is not None else None
+    try:
+        holder, acting = _decider_of(problem)
+    except chain.ChainGap as gap:
+        raise ValidationError(_("Nobody can decide an extension now: %(gap)s") % {"gap": gap}
+                              ) from None
     if part is not None:
         return extension_services.problem_request_extension(
             problem=problem, by=by, new_date=new_date, reason=reason, unit=part.unit,
-            current=part.due_date)
-    return extension_services.problem_request_extension(problem=problem, by=by, new_date=new_date,
-                                              reason=reason)
+            current=part.due_date, decider=holder, acting=acting)
+    return extension_services.problem_request_extension(
+        problem=problem, by=by, new_date=new_date, reason=reason, decider=holder,
+        acting=acting)
+
+
+def awaiting_decision(user: User) -> list[ExtensionRequest]:
+    """The pending extension requests ``user`` decides today (as the post holder, or acting
+    for them under a delegation valid today), oldest first: their inbox's items."""
+    if not user.is_authenticated:
+        return []
+    # for whom they act today: a delegation to them, or to someone acting for them (two hops
+    # read in the same query; chain.acting_for follows longer chains, and can_decide checks)
+    delegations = Delegation.objects.on(chain.today())
+    for_them = delegations.filter(acting=user).values("absent_id")
+    second_hop = delegations.filter(acting_id__in=for_them).values("absent_id")
+    pending = list(ExtensionRequest.objects.filter(
+        Q(decider=user) | Q(decider_id__in=for_them) | Q(decider_id__in=second_hop),
+        decision=ExtensionRequest.Decision.PENDING)
+        .select_related("problem__unit", "unit", "requested_by", "decider")
+        .order_by("decide_by", "requested_at", "pk"))
+    # what the stored decider says is checked against today's chain (few rows)
+    return [request for request in pending if can_decide(user, request.problem)]
+
+
+def deciders_follow_chain(unit_ids: list[int]) -> int:
+    """The chain changed for these units: pending requests of their problems go to today's
+    decider. Returns how many moved."""
+    moved = 0
+    for pending in ExtensionRequest.objects.filter(
+            decision=ExtensionRequest.Decision.PENDING,
+            problem__unit_id__in=unit_ids).select_related("problem__unit", "unit", "decider"):
+        try:
+            holder, acting = _decider_of(pending.problem)
+        except chain.ChainGap:
+            continue  # nobody decides it now: it stays with whom it was (the gap is reported)
+        moved += extension_services.extension_follow_chain(request=pending, decider=holder,
+                                                           acting=acting)
+    return moved
 
 
 def decide(*, extension: ExtensionRequest, by: User, grant: bool, opinion: str = ""

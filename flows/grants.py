@@ -27,6 +27,8 @@ from records.audit import audit
 from records.models import CopyTo
 from records.selectors import OPEN_STATUSES
 
+from . import extensions
+
 
 def _people_of(unit: Unit, is_open: bool) -> set[int]:
     people = permissions.unit_drafters(unit)
@@ -63,6 +65,8 @@ def _follow_chain(record: Model, tasks: list[Task]) -> None:
         kinds.kind_of(record).follow_assignee(record, previous, owner)
         audit(actor=None, action="task.reassign", target=record, task=task.pk,
               from_user=previous.username, to_user=owner.username, reason="chain changed")
+        # whoever the step came to hears of it at once, as of a new task
+        task.flow_task.flow_class.instance.announce(activation)
 
 
 def _report_no_holder(record: Model, task: Task, gap: chain.ChainGap) -> None:
@@ -140,6 +144,10 @@ def rederive_for_units(unit_ids: list[int]) -> dict[str, int]:
                 added, removed = _sync(record, wanted)
                 counts["added"] += added
                 counts["removed"] += removed
+    # a pending extension request goes to whoever decides it by today's chain
+    moved = extensions.deciders_follow_chain(unit_ids)
+    if moved:
+        counts["extensions_moved"] = moved
     return dict(counts)
 
 

@@ -122,6 +122,19 @@ class ChainView(Unmounted, flow.View):
     unassign_view_class = None
     _holders = None
 
+    def _resolve(self, instance):
+        super()._resolve(instance)
+        created = self._on_create
+
+        def on_create(activation):
+            # the flow's own callback first (it sets the record's step and deadline), then
+            # the owner hears of the new task at once
+            if created is not None:
+                created(activation)
+            instance.announce(activation)
+
+        self._on_create = on_create
+
     def Holders(self, holders):  # noqa: N802  (viewflow's node options are capitalised)
         """Who holds the step's post today: ``holders(record, task)`` gives the people (or
         None for a post nobody holds). Whoever acts on the step must be one of them, or act

@@ -20,6 +20,7 @@ from viewflow.workflow.status import STATUS
 
 from accounts import chain
 from accounts.models import Post, Unit, User
+from records import notifications
 from records.models import AnnualReport, QuarterlyReport
 from records.services import reports as services
 from records.workdays import Calendar
@@ -144,8 +145,17 @@ def _open_batch(unit_ids, year, quarter, by) -> tuple[int, list[str]]:
     Task.previous.through.objects.bulk_create(
         Task.previous.through(from_task_id=draft.pk, to_task_id=start.pk)
         for start, draft in zip(tasks[::2], tasks[1::2], strict=True))
-    services.reports_open(openings=openings, year=year, quarter=quarter, by=by,
-                          step=flow.draft.name, deadline=steps.of(flow.draft).deadline, who=who)
+    reports = services.reports_open(openings=openings, year=year, quarter=quarter, by=by,
+                                    step=flow.draft.name, deadline=steps.of(flow.draft).deadline,
+                                    who=who)
+    # as ChainView's on-create does: each head hears of their new task at once
+    drafts = tasks[1::2]
+    notifications.tasks_announce(
+        notifications.Announcement(
+            owner=o.owner, record=report, task=draft.pk, step=str(flow.draft.task_title),
+            url=flow.draft.reverse("execute", args=[o.process.pk, draft.pk]),
+            due=report.step_due, on_behalf_of=o.on_behalf_of)
+        for o, report, draft in zip(openings, reports, drafts, strict=True))
     return len(openings), problems
 
 

@@ -16,7 +16,6 @@ from . import countersign, routing, steps, views
 from .base import ChainFlowMixin, on_behalf_of, step_due
 from .models import ProblemProcess
 from .nodes import ChainView, End, Function, If, StartHandle, Switch
-from .selectors import task_url
 
 
 class RectificationFlow(ChainFlowMixin, flow.Flow):
@@ -171,7 +170,12 @@ class RectificationFlow(ChainFlowMixin, flow.Flow):
             problem=problem, step=task.flow_task.name, owner=task.owner,
             on_behalf_of=on_behalf_of(task),
             assignee=task.owner if in_turn else (parts[0].participant or task.owner),
-            due=due, url=task_url(task))
+            due=due)
+
+    def task_due(self, activation, record):
+        # a unit's part is due on its own date
+        part = countersign.part_of(activation.task)
+        return part.due_date if part is not None else record.step_due
 
     def report_parts_done(self, activation):
         problems.problem_parts_done(problem=self.record_of(activation.process))

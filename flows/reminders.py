@@ -6,6 +6,9 @@
 - once overdue: escalate to the secretary and the discipline committee (and tell the
   assignee), then again every week while the item is open. The task stays where it is.
 
+The chain is the day's: a leader, secretary or committee member absent under a delegation
+valid that day is copied, and whoever acts for them is told as they would be.
+
 Runs on Celery beat; safe to run any number of times a day (one notification per
 person, item, kind and day, by the database's unique key).
 
@@ -82,6 +85,8 @@ def sweep(today: datetime.date | None = None) -> dict[str, int]:
     secretary = chain.secretary(today)
     committee = chain.discipline_committee(today)
     supervisors = _supervisors(today)
+    # notices meant for someone absent today go to whoever acts for them; they are copied
+    acting = chain.stand_ins(today)
     unit_people = set(Post.objects.on(today).filter(role__in=UNIT_ROLES)
                       .values_list("user_id", "unit_id"))
     reminded = set(Notification.objects.filter(kind=Kind.DUE_SOON, deadline__gte=today)
@@ -131,18 +136,29 @@ def sweep(today: datetime.date | None = None) -> dict[str, int]:
                     title=_("Due today: %(what)s") % {"what": what}))
                 is_units_task = (owner.pk, record.unit_id) in unit_people
                 above = supervisors.get(record.unit_id) if is_units_task else secretary
+                above = above if above != owner else secretary
+                title = _("Due today, with %(owner)s: %(what)s") % {"owner": owner,
+                                                                    "what": what}
+                stand_in = acting.get(above.pk) if above is not None else None
                 counts[Kind.DUE_TODAY_LEADER] += len(notify(
-                    recipients=[above if above != owner else secretary],
-                    kind=Kind.DUE_TODAY_LEADER, **common,
-                    title=_("Due today, with %(owner)s: %(what)s") % {"owner": owner,
-                                                                      "what": what}))
+                    recipients=[stand_in or above], kind=Kind.DUE_TODAY_LEADER, **common,
+                    title=title[:200]))
+                if stand_in is not None:
+                    counts[Kind.DUE_TODAY_LEADER] += len(notify(
+                        recipients=[above], kind=Kind.DUE_TODAY_LEADER, **common,
+                        title=(_("%(title)s (%(acting)s acts for you)")
+                               % {"title": title, "acting": stand_in})[:200]))
             elif due < today:
                 last = last_escalated.get((key, due))
                 if last is None or (today - last).days >= config["repeat_every_days"]:
+                    # the absent secretary or committee member is copied, their stand-in
+                    # told
+                    told = [secretary, *committee, owner]
                     counts[Kind.OVERDUE] += len(notify(
-                        recipients=[secretary, *committee, owner], kind=Kind.OVERDUE, **common,
-                        title=_("Overdue since %(due)s, with %(owner)s: %(what)s")
-                        % {"due": due, "owner": owner, "what": what}))
+                        recipients=[*told, *(acting.get(p.pk) for p in told if p)],
+                        kind=Kind.OVERDUE, **common,
+                        title=(_("Overdue since %(due)s, with %(owner)s: %(what)s")
+                               % {"due": due, "owner": owner, "what": what})[:200]))
     return dict(counts)
 
 

@@ -41,6 +41,14 @@ def annual_report_due_date(year: int, calendar: Calendar | None = None) -> datet
 # -- the rules a step table names (flows/steps.py): (record, the day the step started,
 # a calendar already read or None) → the step's deadline
 
+def extension_decide_by(requested_on: datetime.date, current: datetime.date | None
+                        ) -> datetime.date:
+    """An extension request is decided within N working days of its asking, and before the
+    deadline it would move passes (on that day at the latest)."""
+    due = add_working_days(requested_on, working_days("extension_decide"))
+    return min(due, current) if current and current >= requested_on else due
+
+
 def report_draft(report: Report, started_on: datetime.date,
                  calendar: Calendar | None = None) -> datetime.date:
     """A draft by the submission deadline; a returned report's revision no sooner than N

@@ -21,7 +21,7 @@ from accounts import chain
 from accounts.models import Unit, User
 
 from .kinds import kind_of
-from .models import Problem
+from .models import Problem, ProblemList
 from .permissions import sees_everything, visible
 from .workdays import Calendar, add_working_days
 
@@ -112,8 +112,12 @@ class LedgerFilters:
     status: str | None = None
     light: str | None = None
     year: int | None = None
+    check: int | None = None  # the check that found them: a problem list's id
+    found_from: datetime.date | None = None
+    found_to: datetime.date | None = None
     sort: str = DEFAULT_SORT
-    FIELDS = ("unit", "category", "source", "status", "light", "year")
+    FIELDS = ("unit", "category", "source", "status", "light", "year", "check", "found_from",
+              "found_to")
 
     @classmethod
     def from_params(cls, params, unit_codes) -> LedgerFilters:
@@ -121,10 +125,20 @@ class LedgerFilters:
             value = params.get(name) or None
             return value if value in allowed else None
 
-        try:
-            year = int(params.get("year", ""))
-        except ValueError:
-            year = None
+        def number(name, low, high):
+            try:
+                value = int(params.get(name, ""))
+            except ValueError:
+                return None
+            return value if low <= value <= high else None
+
+        def day(name):
+            try:
+                value = datetime.date.fromisoformat(params.get(name, ""))
+            except ValueError:
+                return None
+            return value if 2000 <= value.year <= 2100 else None
+
         sort = params.get("sort") or DEFAULT_SORT
         return cls(
             unit=choice("unit", set(unit_codes)),
@@ -132,7 +146,10 @@ class LedgerFilters:
             source=choice("source", Problem.Source.values),
             status=choice("status", Status.values),
             light=choice("light", LIGHTS),
-            year=year if year is not None and 2000 <= year <= 2100 else None,
+            year=number("year", 2000, 2100),
+            check=number("check", 1, 2**31 - 1),
+            found_from=day("found_from"),
+            found_to=day("found_to"),
             sort=sort if sort.lstrip("-") in SORTS and sort.count("-") <= 1 else DEFAULT_SORT,
         )
 
@@ -187,6 +204,17 @@ def _unit_q(code: str) -> Q:
     return Q(unit_id__in=ids) if ids is not None else Q(unit__code=code)
 
 
+def check_choices(user: User) -> list[tuple[int, str]]:
+    """(id, label) of the checks (problem lists) that found problems ``user`` may see, the
+    latest first: the ledger's "check" filter, which isolates one spot check of several of the
+    same source."""
+    lists = ProblemList.objects.filter(
+        pk__in=visible(user, Problem).filter(problem_list__isnull=False)
+        .values("problem_list_id")).order_by("-checked_on", "-pk")
+    return [(pk, f"{title} ({checked_on.isoformat()})")
+            for pk, title, checked_on in lists.values_list("pk", "title", "checked_on")]
+
+
 def year_choices(user: User) -> list[int]:
     """The years from the first problem found to the last, newest first (two index reads
     for someone who sees everything, not a scan of every row)."""
@@ -207,6 +235,12 @@ def _filtered(user: User, filters: LedgerFilters, lights: Lights, *,
         rows = rows.filter(source=filters.source)
     if filters.year:
         rows = rows.filter(found_on__year=filters.year)
+    if filters.check:
+        rows = rows.filter(problem_list_id=filters.check)
+    if filters.found_from:
+        rows = rows.filter(found_on__gte=filters.found_from)
+    if filters.found_to:
+        rows = rows.filter(found_on__lte=filters.found_to)
     if filters.light:
         rows = rows.filter(lights.q(filters.light))
     if with_status and filters.status:

@@ -15,6 +15,7 @@ import logging
 import os
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import partial
 
 from django.conf import settings
@@ -23,6 +24,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Model
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from accounts.models import User
 
@@ -74,46 +77,90 @@ def item_key(record: Model) -> str:
 
 def notify(*, recipients: Iterable[User | None], kind: str, record: Model, title: str,
            body: str = "", url: str = "", day: datetime.date | None = None,
-           deadline: datetime.date | None = None) -> list[Notification]:
-    """Notify each recipient once per (item, kind, day); returns the ones that are new.
+           deadline: datetime.date | None = None, task: int | None = None
+           ) -> list[Notification]:
+    """Notify each recipient once per (item, kind, day) — once per ``task`` when it names the
+    task announced; returns the ones that are new.
 
     Outside deliveries are enqueued when the surrounding transaction commits.
     """
-    day = day or timezone.localdate()
+    fields = dict(kind=kind, key=item_key(record), day=day or timezone.localdate(), title=title,
+                  body=body, url=url, deadline=deadline, task=task)
     people = sorted({u for u in recipients if u is not None and u.is_active},
                     key=lambda u: u.pk)
-    fields = dict(kind=kind, key=item_key(record), day=day, title=title, body=body, url=url,
-                  deadline=deadline)
-    if not people:
+    return _create_each([(user, fields) for user in people])
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """A new task, for its owner's notice: whose it is, for whom they act, what and by when."""
+
+    owner: User
+    record: Model
+    task: int
+    step: str
+    url: str
+    due: datetime.date | None = None
+    on_behalf_of: User | None = None
+
+
+def tasks_announce(announcements: Iterable[Announcement], *, day: datetime.date | None = None
+                   ) -> list[Notification]:
+    """Tell each new task's owner at once ("您有一条新的待办：…"), in the app and by their
+    channels, once per task: a step entered again by a race, or a batch run twice, announces
+    nothing new. A few inserts however many tasks (a quarter's opening announces thousands)."""
+    day = day or timezone.localdate()
+    with override(settings.LANGUAGE_CODE):
+        return _create_each([_announcement(new, day) for new in announcements
+                             if new.owner.is_active])
+
+
+def _announcement(new: Announcement, day: datetime.date) -> tuple[User, dict]:
+    what = _("%(item)s · %(step)s") % {"item": new.record, "step": new.step}
+    lines = []
+    if new.due:
+        lines.append(_("Due on %(due)s.") % {"due": new.due})
+    if new.on_behalf_of is not None:
+        lines.append(_("You act for %(absent)s.") % {"absent": new.on_behalf_of})
+    return new.owner, dict(
+        kind=Notification.Kind.ASSIGNED, key=item_key(new.record), day=day, task=new.task,
+        title=(_("New task: %(what)s") % {"what": what})[:200], body=" ".join(lines),
+        url=new.url, deadline=new.due)
+
+
+def _create_each(notices: list[tuple[User, dict]]) -> list[Notification]:
+    """Create them all in one go; when one exists already (the unique keys say so), the
+    others one by one."""
+    if not notices:
         return []
     try:
         # each notification and its deliveries together: a notification committed alone
         # (the process dying in between) would never be emailed, since the unique key stops
         # the next sweep from creating it again
         with transaction.atomic():
-            return _create(people, fields)
+            return _create(notices)
     except IntegrityError:
-        pass  # someone was notified already today: the unique key says so
-    if len(people) == 1:
+        pass  # someone was notified already: the unique key says so
+    if len(notices) == 1:
         return []
     created = []
-    for user in people:  # the others still are, one by one
+    for notice in notices:
         try:
             with transaction.atomic():
-                created += _create([user], fields)
+                created += _create([notice])
         except IntegrityError:
             continue
     return created
 
 
-def _create(people: list[User], fields: dict) -> list[Notification]:
+def _create(notices: list[tuple[User, dict]]) -> list[Notification]:
     """The people's notifications and their deliveries, a few inserts whatever their number
     (an overdue item's seven people, a city's thousands of items each morning); each
     delivery is enqueued when the transaction commits."""
     from .tasks import deliver  # the task module imports this one
 
     notifications = Notification.objects.bulk_create(
-        [Notification(recipient=user, **fields) for user in people])
+        [Notification(recipient=user, **fields) for user, fields in notices])
     ways = channels()
     deliveries = Delivery.objects.bulk_create(
         [Delivery(notification=notification, channel=channel.name)

@@ -91,8 +91,11 @@ def _canonical(model, row: dict, names: dict) -> tuple:
     if model is Notification:
         item = {"records.problem": Problem,
                 "records.quarterlyreport": QuarterlyReport}.get(row["key"].split(":")[0])
+        if row["task"] is not None:  # a new task's notice: its task and the task's page
+            out["task"] = name(Task, row["task"])
+            out["url"] = re.sub(r"/(\d+)/(\w+)/(\d+)/execute/$", lambda m: f"/{name(Process, m.group(1))}/{m.group(2)}/{name(Task, m.group(3))}/execute/", out["url"])
         if item:
-            for f in ("key", "url", "title"):
+            for f in ("key", "title", *(() if row["task"] is not None else ("url",))):
                 out[f] = re.sub(r"\d+", lambda m: str(name(item, m.group())), out[f]) \
                     if f != "title" else re.sub(r"#(\d+)", lambda m: "#" + str(
                         name(item, m.group(1))), out[f])

@@ -16,13 +16,13 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 
 from accounts.models import User
+from flows import extensions as extension_flow
 from flows.actions import actions_of, flow_name
 from flows.opening import open_annual_reports, open_report
 from flows.parts import part_submit
 from flows.registration import register_problems
 from records import kinds
 from records.models import AnnualReport, AuditEvent, Notification, Problem, QuarterlyReport
-from records.services import extensions
 from records.services import problems as services
 from records.services.evidence import evidence_add
 
@@ -94,7 +94,7 @@ def world(bureau, unit, client_for, head_sanitation, leader_li, jiwei_chen, head
     services.problem_add_progress(problem=filed, by=head_enforcement, text=SECRET)
     act(filed, lambda t: services.problem_report_rectified(problem=filed, by=head_enforcement))
     act(filed, lambda t: services.problem_close_out(problem=filed, by=jiwei_chen, task=t))
-    extensions.problem_request_extension(problem=open_problem, by=head_enforcement,
+    extension_flow.request(problem=open_problem, by=head_enforcement, task=None,
                                        new_date=planned + datetime.timedelta(days=9),
                                        reason=SECRET)
     # a joint problem of enforcement and its squads: its units' parts (countersign) are open

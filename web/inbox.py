@@ -2,6 +2,7 @@
 need, counted without per-permission queries."""
 
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.flow.views import (
@@ -15,6 +16,7 @@ from viewflow.workflow.status import STATUS
 
 from accounts import chain
 from accounts.models import Post
+from flows import extensions
 from flows.selectors import record_of_task
 from records import kinds
 from records.models import QuarterlyReport
@@ -74,9 +76,12 @@ class InboxView(RecordColumnsMixin, WorkflowInboxListView):
     def get_context_data(self, **kwargs):
         from .bulk import sign_off_queue
 
-        # a leader with reports to sign off is offered the bulk sign-off page (one query)
+        # a leader with reports to sign off is offered the bulk sign-off page (one query);
+        # the extension requests they decide wait here too (延期申请待审批)
         return super().get_context_data(
-            awaiting_sign_off=sign_off_queue(self.request.user).count(), **kwargs)
+            awaiting_sign_off=sign_off_queue(self.request.user).count(),
+            extension_requests=extensions.awaiting_decision(self.request.user),
+            today=timezone.localdate(), **kwargs)
 
     def get_queryset(self):
         return self.with_records(Task.objects.filter(

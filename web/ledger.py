@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import tempfile
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -12,19 +11,14 @@ from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import generic
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from records import ledger
-from records.audit import audit
-from records.documents import spreadsheets
+from records.documents.ledger_export import XLSX, ledger_export
 from records.lateness import repeatedly_late
 from records.models import Problem
 from records.permissions import sees_everything
 
 PER_PAGE = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _query(params: dict) -> str:
@@ -81,6 +75,7 @@ class LedgerView(LoginRequiredMixin, LedgerMixin, generic.TemplateView):
             page_query=_query(filters.params()) + ("&" if filters.params() else ""),
             export_query=urlencode(filters.params()),
             units=self.units, years=ledger.year_choices(self.request.user),
+            checks=ledger.check_choices(self.request.user),
             categories=Problem.Category.choices, sources=Problem.Source.choices,
             status_choices=Problem.Status.choices, light_choices=list(ledger.LIGHTS.items()),
             four_winds=Problem.FOUR_WINDS,
@@ -89,54 +84,13 @@ class LedgerView(LoginRequiredMixin, LedgerMixin, generic.TemplateView):
 
 
 class LedgerExportView(LoginRequiredMixin, LedgerMixin, generic.View):
-    """Exactly the ledger's filtered rows (all pages) as an .xlsx workbook."""
-
-    widths = [8, 22, 12, 14, 60, 16, 12, 14, 22, 12, 12, 24]
-
-    def headers(self) -> list[str]:
-        # each through gettext, spelled out so that makemessages finds them
-        return [_("No."), _("Unit"), _("Category"), _("Source"), _("Description"),
-                _("Person concerned"), _("Date found"), _("Status"), _("Current step"),
-                _("Assignee"), _("Deadline"), _("Traffic light")]
+    """Exactly the ledger's filtered rows (all pages) as an .xlsx workbook, streamed."""
 
     def get(self, request, *args, **kwargs):
         self.setup_ledger(request)
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(_("Problem ledger"))
-        for index, width in enumerate(self.widths, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = width
-        bold = Font(bold=True)
-        header_cells = spreadsheets.row(sheet, self.headers())
-        for cell in header_cells:
-            cell.font = bold
-        sheet.append(header_cells)
-        count = 0
-        for problem in self.rows().iterator(chunk_size=2000):
-            ledger.decorate(problem, self.lights)  # its labels, each translated once
-            sheet.append(spreadsheets.row(sheet, [
-                problem.pk, problem.unit.name, problem.category_label, problem.source_label,
-                problem.description, problem.person_concerned, problem.found_on,
-                problem.status_label, problem.step_title,
-                str(problem.assignee or "") if problem.is_open else "",
-                problem.due_date if problem.is_open else None, problem.light_label,
-            ]))
-            count += 1
-        # written to a temporary file and streamed from there: memory stays flat whatever the
-        # number of rows (write-only rows go to disk as they are appended)
-        spool = tempfile.TemporaryFile()
-        workbook.save(spool)
-        spool.seek(0)
-        # audit() wants a record as its target: an export touches many, so the target is the
-        # person exporting, and the event says what they filtered and how many rows they took
-        audit(actor=request.user, action="problem.export", target=request.user,
-              filters=self.filters.as_audit(), rows=count)
-        day = self.lights.today.isoformat()
-        filename = f"{_('Problem ledger')}-{day}.xlsx"
-        response = FileResponse(spool, content_type=XLSX)
-        # an ASCII name for old clients, and the real one (RFC 5987 / 6266) for the others
-        response["Content-Disposition"] = (
-            f"attachment; filename=\"problem-ledger-{day}.xlsx\"; "
-            f"filename*=utf-8''{quote(filename)}")
+        export = ledger_export(by=request.user, filters=self.filters, lights=self.lights)
+        response = FileResponse(export.file, content_type=XLSX)
+        response["Content-Disposition"] = export.content_disposition
         return response
 
 

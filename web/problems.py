@@ -32,7 +32,8 @@ class ProblemDetailView(RecordDetailView):
         context.update(
             evidence=problem.evidence.select_related("uploaded_by"),
             notes=problem.progress_notes.select_related("author"),
-            extensions=problem.extensions.select_related("requested_by", "decided_by", "unit"),
+            extensions=problem.extensions.select_related("requested_by", "decided_by", "unit",
+                                                       "decider"),
             deciding=extensions.pending_for(self.request.user, problem),
             decide_form=OpinionForm())
         return context

@@ -16,6 +16,7 @@ from .common import (
 )
 from .notices import (
     CircularDetailSerializer,
+    CircularIssueSerializer,
     CircularProblemSerializer,
     CircularSerializer,
     NotificationFilterSerializer,
@@ -27,6 +28,7 @@ from .problems import (
     EvidenceUploadSerializer,
     ExtensionDecisionSerializer,
     ExtensionRequestSerializer,
+    ExtensionToDecideSerializer,
     ProblemDetailSerializer,
     ProblemFilterSerializer,
     ProblemItemSerializer,
@@ -77,6 +79,7 @@ __all__ = [
     "CandidateSerializer",
     "CircularDetailSerializer",
     "CircularProblemSerializer",
+    "CircularIssueSerializer",
     "CircularSerializer",
     "CountersignPartSerializer",
     "DiffSegmentSerializer",
@@ -85,6 +88,7 @@ __all__ = [
     "EvidenceUploadSerializer",
     "ExtensionDecisionSerializer",
     "ExtensionRequestSerializer",
+    "ExtensionToDecideSerializer",
     "FieldDiffSerializer",
     "HistoryEntrySerializer",
     "ItemSerializer",

@@ -63,10 +63,23 @@ class ExtensionRequestSerializer(serializers.ModelSerializer):
     unit = UnitRefSerializer(allow_null=True,
                              help_text=_("A joint problem: the unit whose part it extends."))
 
+    decider = PersonSerializer(allow_null=True, help_text=_(
+        "Who decides it by today's chain (whoever acts for them decides while they are away)."))
+
     class Meta:
         model = ExtensionRequest
         fields = ["id", "requested_by", "requested_at", "unit", "current_date", "new_date",
-                  "reason", "decision", "decided_by", "decided_at"]
+                  "reason", "decision", "decided_by", "decided_at", "decider", "decide_by"]
+
+
+class ExtensionToDecideSerializer(ExtensionRequestSerializer):
+    problem = serializers.IntegerField(source="problem_id")
+    problem_title = serializers.CharField(source="problem.__str__")
+    problem_unit = UnitRefSerializer(source="problem.unit")
+
+    class Meta(ExtensionRequestSerializer.Meta):
+        fields = [*ExtensionRequestSerializer.Meta.fields, "problem", "problem_title",
+                  "problem_unit"]
 
 
 class ProblemDetailSerializer(ProblemSerializer):
@@ -93,8 +106,25 @@ class ProblemFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(required=False, choices=Problem.Status.choices)
     light = serializers.ChoiceField(required=False, choices=list(ledger.LIGHTS))
     year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
+    check = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1,
+        help_text=_("The check that found them: a problem list's id (a problem's "
+                    "`problem_list`)."))
+    found_from = serializers.DateField(required=False, help_text=_("Found on or after."))
+    found_to = serializers.DateField(required=False, help_text=_("Found on or before."))
     sort = serializers.ChoiceField(
         required=False, choices=[*ledger.SORTS, *(f"-{key}" for key in ledger.SORTS)])
+
+    def validate(self, values):
+        start, end = values.get("found_from"), values.get("found_to")
+        for name in ("found_from", "found_to"):
+            if values.get(name) and not 2000 <= values[name].year <= 2100:
+                raise serializers.ValidationError({name: _("Give a date between 2000 and "
+                                                           "2100.")})
+        if start and end and start > end:
+            raise serializers.ValidationError(
+                {"found_to": _("The end of the range is before its start.")})
+        return values
 
 
 class UnitCodeField(serializers.SlugRelatedField):

@@ -6,6 +6,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
@@ -29,10 +31,26 @@ def errors(*codes):
     return {code: ERRORS[code] if code in ERRORS else CONFLICT[code] for code in codes}
 
 
-def valid_filters(serializer_class, request) -> dict:
+# what a paginated list takes besides its filters
+PAGING = ("page",)
+
+
+def valid_filters(serializer_class, request, *, paged: bool = True) -> dict:
+    """The query string's filters, validated; a parameter the list does not take is a 400
+    naming the ones it takes (a misspelt filter must not silently return everything)."""
     filters = serializer_class(data=request.query_params)
+    allowed = [*filters.fields, *(PAGING if paged else ())]
+    unknown = sorted(set(request.query_params) - set(allowed))
+    if unknown:
+        raise ValidationError({"filters": [
+            _("Unknown filter: %(names)s. This list takes: %(allowed)s.")
+            % {"names": ", ".join(unknown), "allowed": ", ".join(allowed)}]})
     filters.is_valid(raise_exception=True)
     return filters.validated_data
+
+
+class NoFilters(serializers.Serializer):
+    """A list that takes no filters (only its page)."""
 
 
 class NotFoundView(APIView):

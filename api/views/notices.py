@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -24,7 +25,7 @@ from records.models import (
 )
 from records.services import circulars
 
-from .common import errors, valid_filters
+from .common import NoFilters, errors, valid_filters
 
 # -- notifications ---------------------------------------------------------------------------
 
@@ -75,14 +76,32 @@ def _require_reader(user):
 class CircularListView(generics.GenericAPIView):
     serializer_class = s.CircularSerializer
 
-    @extend_schema(responses={200: s.CircularSerializer(many=True), **errors(401, 403, 404)},
+    @extend_schema(responses={200: s.CircularSerializer(many=True), **errors(400, 401, 403, 404)},
                    summary="Circulars, newest first (every member of the bureau reads them).")
     def get(self, request):
         _require_reader(request.user)
+        valid_filters(NoFilters, request)
         rows = Circular.objects.annotate(problem_count=Count("problems")).order_by(
             "-year", "-number")
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(s.CircularSerializer(page, many=True).data)
+
+    @extend_schema(request=s.CircularIssueSerializer,
+                   responses={201: s.CircularDetailSerializer, **errors(400, 401, 403)},
+                   summary="Issue a circular (通报) naming problems: numbered in its year's "
+                           "sequence (the discipline committee).")
+    def post(self, request):
+        if not circulars.can_issue(request.user):
+            raise PermissionDenied(_("Only the discipline committee issues circulars."))
+        data = s.CircularIssueSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        circular = circulars.circular_issue(
+            by=request.user, title=values["title"], body=values.get("body", ""),
+            issuer=values.get("issuer", ""), issued_on=values.get("issued_on"),
+            problems=values["problems"])
+        circular = Circular.objects.annotate(problem_count=Count("problems")).get(pk=circular.pk)
+        return Response(_circular_detail(request, circular), status=201)
 
 
 def _readable_circular(request, pk) -> Circular:
@@ -94,14 +113,17 @@ class CircularDetailView(APIView):
     @extend_schema(responses={200: s.CircularDetailSerializer, **errors(401, 403, 404)},
                    summary="One circular with the problems it names, by unit.")
     def get(self, request, pk):
-        circular = _readable_circular(request, pk)
-        named = [p for group in selectors.circular_problems(circular) for p in group.problems]
-        visible = set(permissions.visible(request.user, Problem)
-                      .filter(pk__in=[p.pk for p in named]).values_list("pk", flat=True))
-        rows = [{"id": p.pk, "unit": p.unit, "category": p.category,
-                 "description": p.description, "found_on": p.found_on, "status": p.status,
-                 "visible": p.pk in visible} for p in named]
-        return Response(s.CircularDetailSerializer(circular, context={"problems": rows}).data)
+        return Response(_circular_detail(request, _readable_circular(request, pk)))
+
+
+def _circular_detail(request, circular: Circular) -> dict:
+    named = [p for group in selectors.circular_problems(circular) for p in group.problems]
+    visible = set(permissions.visible(request.user, Problem)
+                  .filter(pk__in=[p.pk for p in named]).values_list("pk", flat=True))
+    rows = [{"id": p.pk, "unit": p.unit, "category": p.category,
+             "description": p.description, "found_on": p.found_on, "status": p.status,
+             "visible": p.pk in visible} for p in named]
+    return s.CircularDetailSerializer(circular, context={"problems": rows}).data
 
 
 class CircularDocxView(APIView):

@@ -20,6 +20,7 @@ from flows import extensions
 from flows.extensions import pending_extension_or_404, visible_problem_or_404
 from flows.selectors import open_task_of
 from records import ledger, permissions
+from records.documents.ledger_export import XLSX, ledger_export
 from records.models import (
     Evidence,
     ExtensionRequest,
@@ -28,7 +29,7 @@ from records.models import (
 )
 from records.services.evidence import EvidenceTampered, evidence_open
 
-from .common import errors, valid_filters
+from .common import NoFilters, errors, valid_filters
 from .records import with_history
 
 # -- problems --------------------------------------------------------------------------------
@@ -42,7 +43,7 @@ class ProblemListView(generics.GenericAPIView):
                            "light.")
     def get(self, request):
         values = valid_filters(s.ProblemFilterSerializer, request)
-        filters = ledger.LedgerFilters(**{k: v for k, v in values.items()})
+        filters = ledger.LedgerFilters(**values)
         lights = ledger.Lights.now()
         page = self.paginate_queryset(ledger.ledger_rows(request.user, filters, lights))
         rows = [ledger.decorate(problem, lights) for problem in page]
@@ -71,6 +72,20 @@ class ProblemListView(generics.GenericAPIView):
         return Response(s.ProblemSerializer(rows, many=True).data, status=status.HTTP_201_CREATED)
 
 
+class ProblemExportView(APIView):
+    @extend_schema(parameters=[s.ProblemFilterSerializer],
+                   responses={(200, XLSX): OpenApiTypes.BINARY, **errors(400, 401, 403)},
+                   summary="The ledger as an .xlsx workbook: every problem I may see under the "
+                           "ledger's filters (all pages; audited).")
+    def get(self, request):
+        values = valid_filters(s.ProblemFilterSerializer, request, paged=False)
+        export = ledger_export(by=request.user, filters=ledger.LedgerFilters(**values),
+                               lights=ledger.Lights.now())
+        response = FileResponse(export.file, content_type=XLSX)
+        response["Content-Disposition"] = export.content_disposition
+        return response
+
+
 class ProblemDetailView(APIView):
     @extend_schema(responses={200: s.ProblemDetailSerializer, **errors(401, 403, 404)},
                    summary="One problem with its history, opinions, evidence, progress and "
@@ -85,7 +100,7 @@ class ProblemDetailView(APIView):
             Prefetch("progress_notes",
                      queryset=ProgressNote.objects.select_related("author")),
             Prefetch("extensions", queryset=ExtensionRequest.objects.select_related(
-                "requested_by", "decided_by", "unit")))
+                "requested_by", "decided_by", "unit", "decider")))
         return Response(s.ProblemDetailSerializer(problem).data)
 
 
@@ -138,8 +153,20 @@ class ExtensionDecisionView(APIView):
         decided = extensions.decide(
             extension=pending, by=request.user, grant=data.validated_data["decision"] == "grant",
             opinion=data.validated_data.get("opinion", ""))
-        decided = ExtensionRequest.objects.select_related("requested_by", "decided_by").get(
-            pk=decided.pk)
+        decided = ExtensionRequest.objects.select_related(
+            "requested_by", "decided_by", "unit", "decider").get(pk=decided.pk)
         return Response(s.ExtensionRequestSerializer(decided).data)
+
+
+class ExtensionsToDecideView(APIView):
+    @extend_schema(responses={200: s.ExtensionToDecideSerializer(many=True),
+                              **errors(400, 401, 403)},
+                   summary="The extension requests waiting for my decision (as the post "
+                           "holder, or acting for them today), the earliest due first: the "
+                           "inbox's 延期申请待审批.")
+    def get(self, request):
+        valid_filters(NoFilters, request)
+        return Response(s.ExtensionToDecideSerializer(
+            extensions.awaiting_decision(request.user), many=True).data)
 
 

@@ -22,7 +22,7 @@ from records import kinds, ledger
 from records.forms import ReviewForm, bureau_people
 
 from . import steps as step_views
-from .common import errors
+from .common import NoFilters, errors, valid_filters
 
 # -- tasks -----------------------------------------------------------------------------------
 
@@ -56,9 +56,10 @@ class TaskListView(generics.GenericAPIView):
                                     flow_task_type="HUMAN")
                 .select_related("process").order_by("-created", "-pk"))
 
-    @extend_schema(responses={200: s.TaskSerializer(many=True), **errors(401, 403, 404)},
+    @extend_schema(responses={200: s.TaskSerializer(many=True), **errors(400, 401, 403, 404)},
                    summary="My open tasks (the inbox), with the actions I may take now.")
     def get(self, request):
+        valid_filters(NoFilters, request)
         page = self.paginate_queryset(self.get_queryset())
         kinds.attach_records([task.process for task in page])
         lights = ledger.Lights.now()

@@ -14,7 +14,9 @@ class Notification(models.Model):
 
     ``key`` names the item ("records.problem:12"); the database allows one
     notification per (recipient, kind, key, day), so a sweep that runs twice,
-    two racing workers or a redelivered message cannot notify twice.
+    two racing workers or a redelivered message cannot notify twice. A new task's
+    notice names its task instead (``task``): one per task, however often the step is
+    entered on a day.
     """
 
     class Kind(models.TextChoices):
@@ -29,6 +31,7 @@ class Notification(models.Model):
         URGED = "urged", _("Urged")
         NO_HOLDER = "no_holder", _("Nobody may act on a step")
         CALENDAR_MISSING = "calendar_missing", _("Holiday arrangement not entered")
+        EXTENSION = "extension", _("Extension request to decide")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                   related_name="notifications", verbose_name=_("recipient"))
@@ -42,13 +45,19 @@ class Notification(models.Model):
     url = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("sent at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    task = models.PositiveBigIntegerField(_("task"), null=True, blank=True,
+                                          help_text=_("The task a new task's notice announced."))
 
     class Meta:
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-pk"]
         constraints = [models.UniqueConstraint(fields=["recipient", "kind", "key", "day"],
-                                               name="one_notification_per_item_kind_day")]
+                                               condition=Q(task__isnull=True),
+                                               name="one_notification_per_item_kind_day"),
+                       models.UniqueConstraint(fields=["recipient", "task"],
+                                               condition=Q(task__isnull=False),
+                                               name="one_notice_per_task")]
         indexes = [models.Index(fields=["recipient", "read_at", "-created_at"]),
                    models.Index(fields=["key", "kind"])]
 

@@ -250,6 +250,12 @@ class ExtensionRequest(models.Model):
                                    on_delete=models.PROTECT, related_name="+",
                                    verbose_name=_("decided by"))
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decider = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", verbose_name=_("to be decided by"),
+        help_text=_("Who decides it by today's chain (the post holder; whoever acts for them "
+                    "decides while they are away). Follows the chain while it is pending."))
+    decide_by = models.DateField(_("decide by"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("extension request")

@@ -118,25 +118,19 @@ def problem_step_started(*, problem: Problem, step: str, owner: User,
 
 def problem_part_started(*, problem: Problem, step: str, owner: User,
                          on_behalf_of: User | None, assignee: User,
-                         due: datetime.date | None, url: str = "") -> Problem:
+                         due: datetime.date | None) -> Problem:
     """One participant's task of a joint rectification (countersign) was created.
 
     The ledger's assignee is ``assignee`` (the lead unit's head while the parts run in
     parallel; the participant whose turn it is, one after another); the deadline is ``due``,
     the earliest of the parts being written (each due on the plan's date unless extended).
     """
-    from records.models import Notification
-    from records.notifications import notify
-
     problem.step, problem.assignee, problem.due_date = step, assignee, due
     problem.save(update_fields=["step", "assignee", "due_date"])
     permissions.grant_view(problem, [owner, on_behalf_of])
     audit(actor=None, action=f"problem.assign.{step}", target=problem, owner=owner.username,
           on_behalf_of=on_behalf_of.username if on_behalf_of else None,
           due=due.isoformat() if due else None)
-    notify(recipients=[owner], kind=Notification.Kind.ASSIGNED, record=problem, url=url,
-           deadline=due, title=_("Write your unit's part of the rectification: %(problem)s")
-           % {"problem": problem})
     return problem
 
 
