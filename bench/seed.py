@@ -28,13 +28,9 @@ a small city both ways and compares them.
 from __future__ import annotations
 
 import datetime
-import sys
 import time
 from collections.abc import Callable
-from contextlib import ExitStack, contextmanager
-from unittest import mock
 
-from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
@@ -42,6 +38,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from accounts.models import Oversight, Post, Unit, User
+from demo.clock import Clock, quiet_background, time_travel
 from flows import actions
 from flows.opening import open_report
 from flows.registration import register_problems
@@ -53,67 +50,9 @@ UNITS_PER_LEADER = 10
 COMMITTEE_SIZE = 5
 PROBLEMS_PER_UNIT = 10
 PASSWORD = "bench-pass-123"
-TZ_HOUR = 10
+TZ_HOUR = 10  # the clock's hour for a step (demo.clock.HOUR)
 CATEGORIES = [c for c in Problem.Category.values]
 SOURCES = [s for s in Problem.Source.values]
-
-
-# -- the clock ----------------------------------------------------------------------------
-
-class Clock:
-    """``timezone.now`` for everything the seed calls: set to the moment each step happens."""
-
-    def __init__(self):
-        self.moment: datetime.datetime | None = None
-        self.listeners: list[Callable] = []  # called at each new step (bench/clone.py)
-
-    def now(self):
-        return self.moment if self.moment is not None else _real_now()
-
-    def day(self, day: datetime.date, hour: int = TZ_HOUR, minute: int = 0):
-        tz = timezone.get_current_timezone()
-        moment = datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=tz)
-        self.moment = moment.astimezone(datetime.UTC)  # as timezone.now() gives it
-        for listener in self.listeners:
-            listener()
-        return self.moment
-
-    def tick(self):
-        """A second later: keeps the steps of one day in order."""
-        self.moment += datetime.timedelta(seconds=1)
-
-
-_real_now = timezone.now
-
-
-@contextmanager
-def time_travel(clock: Clock):
-    with ExitStack() as stack:
-        stack.enter_context(mock.patch("django.utils.timezone.now", clock.now))
-        # modules that did `from django.utils.timezone import now` (viewflow's nodes)
-        for module in list(sys.modules.values()):
-            if getattr(module, "now", None) is _real_now:
-                stack.enter_context(mock.patch.object(module, "now", clock.now))
-        # fields declared with default=timezone.now hold the function itself (and Django
-        # caches it as the field's _get_default)
-        for model in apps.get_models():
-            for field in model._meta.concrete_fields:
-                if field.default is _real_now:
-                    stack.enter_context(mock.patch.dict(field.__dict__,
-                                                        {"_get_default": clock.now}))
-        yield
-
-
-@contextmanager
-def quiet_background():
-    """While seeding: no org-chart re-derivation jobs (no record exists while the chart is
-    built) and no outside deliveries (they stay pending, as before a mail worker runs)."""
-    from flows import tasks
-    from records import tasks as record_tasks
-
-    with mock.patch.object(tasks.rederive_grants, "delay"), \
-            mock.patch.object(record_tasks.deliver, "delay"):
-        yield
 
 
 # -- executors: who presses the buttons ----------------------------------------------------

@@ -4,16 +4,22 @@ from demo.bureau import load_demo
 
 
 class Command(BaseCommand):
-    help = "Load the demo urban-management bureau and its problem list (safe to run again)."
+    help = ("Load the demo urban-management bureau and its recent past, dated from today: last "
+            "year's annual reports, the last two quarters' reports and the latest holiday spot "
+            "check (safe to run again).")
 
     def handle(self, *args, **options):
-        from demo.problems import load_demo_problems
+        from demo.history import load_demo_history
 
-        counts = load_demo()
+        counts = {}
+        played = load_demo_history(setup=lambda: counts.update(load_demo()))
         self.stdout.write(self.style.SUCCESS(
             "Demo bureau ready: {units} units, {users} users, {posts} posts, "
             "{oversights} oversights.".format(**counts)))
-        registered = load_demo_problems()
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo problem list: {registered} problem(s) registered." if registered
-            else "Demo problem list already there."))
+        if played["steps"]:
+            self.stdout.write(self.style.SUCCESS(
+                "Demo history played: {annual} year of annual reports, {quarters} quarters of "
+                "reports, {problems} problems of a spot check, {steps} steps on the working days "
+                "before today.".format(**played)))
+        else:
+            self.stdout.write(self.style.SUCCESS("Demo history already there."))

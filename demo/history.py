@@ -1,0 +1,34 @@
+"""The demo bureau's recent past in one history: last year's annual reports, the two
+quarters' reports and the latest holiday spot check, played in one time order (demo.past),
+so that the audit trail runs forward in time as a real one does."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+
+from django.db import transaction
+from django.utils import timezone
+
+from .past import Past
+from .problems import plan_demo_problems
+from .reports import plan_demo_annual_reports, plan_demo_reports
+
+
+@transaction.atomic
+def load_demo_history(today: datetime.date | None = None,
+                      setup: Callable[[], object] | None = None) -> dict[str, int]:
+    """Reports and problems up to ``today`` (default: today); safe to repeat. ``setup``
+    (building the bureau) runs first, on the morning of the history's first day."""
+    past = Past(today or timezone.localdate())
+    annual = plan_demo_annual_reports(past)
+    quarters = plan_demo_reports(past)
+    problems = plan_demo_problems(past)
+    if setup is not None:
+        # the bureau was set up the morning its history starts
+        past.first(setup)
+        if not past.steps:
+            setup()
+    steps = past.play()
+    return {"annual": annual, "quarters": quarters, "problems": len(problems),
+            "steps": steps}
