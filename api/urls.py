@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from records import kinds
 
-from .views import auth, common, notices, problems, reports, tasks
+from .views import auth, common, duties, notices, problems, reports, tasks
 from .views import records as record_views
 from .views import steps as step_views
 
@@ -31,6 +31,12 @@ urlpatterns = [
     path("problems/<int:pk>/extension/", problems.ExtensionDecisionView.as_view(),
          name="problem_extension"),
     path("extensions/", problems.ExtensionsToDecideView.as_view(), name="extensions"),
+    path("duty-lists/", duties.DutyListListView.as_view(), name="duty_lists"),
+    path("duty-lists/<int:pk>/", duties.DutyListDetailView.as_view(), name="duty_list"),
+    path("duty-lists/<int:pk>/items/<int:number>/", duties.DutyItemView.as_view(),
+         name="duty_item"),
+    path("duty-lists/<int:pk>/issue/", duties.DutyListIssueView.as_view(),
+         name="duty_list_issue"),
     path("notifications/", notices.NotificationListView.as_view(), name="notifications"),
     path("notifications/read-all/", notices.NotificationReadAllView.as_view(),
          name="notifications_read_all"),

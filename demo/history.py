@@ -1,4 +1,5 @@
-"""The demo bureau's recent past in one history: last year's annual reports, the two
+"""The demo bureau's recent past in one history: the year's duty list, last year's annual
+reports, the two
 quarters' reports and the latest holiday spot check, played in one time order (demo.past),
 so that the audit trail runs forward in time as a real one does."""
 
@@ -10,6 +11,7 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils import timezone
 
+from .duties import plan_demo_duty_list
 from .past import Past
 from .problems import plan_demo_problems
 from .reports import plan_demo_annual_reports, plan_demo_reports
@@ -21,6 +23,7 @@ def load_demo_history(today: datetime.date | None = None,
     """Reports and problems up to ``today`` (default: today); safe to repeat. ``setup``
     (building the bureau) runs first, on the morning of the history's first day."""
     past = Past(today or timezone.localdate())
+    lists = plan_demo_duty_list(past)
     annual = plan_demo_annual_reports(past)
     quarters = plan_demo_reports(past)
     problems = plan_demo_problems(past)
@@ -30,5 +33,5 @@ def load_demo_history(today: datetime.date | None = None,
         if not past.steps:
             setup()
     steps = past.play()
-    return {"annual": annual, "quarters": quarters, "problems": len(problems),
-            "steps": steps}
+    return {"duty_lists": lists, "annual": annual, "quarters": quarters,
+            "problems": len(problems), "steps": steps}

@@ -34,6 +34,11 @@ def _roles(user: User) -> set[str]:
     return cached
 
 
+def roles(user: User) -> set[str]:
+    """The roles ``user`` holds today (none for an anonymous visitor)."""
+    return set(_roles(user)) if user.is_authenticated else set()
+
+
 def roles_read(user: User) -> set[str] | None:
     """The user's roles if this request has read them already, else None (no query)."""
     return getattr(user, "_dutychain_roles", None)

@@ -123,3 +123,25 @@ def circular_problems(circular: Circular) -> list[UnitProblems]:
 
 
 # --- issuing ---------------------------------------------------------------------------
+
+
+# -- the year's duty list --------------------------------------------------------------------
+
+def visible_duty_lists(user) -> QuerySet:
+    """Issued and closed lists for every member of the bureau; drafts for those who build
+    or issue them (records.services.duties says who)."""
+    from .models import DutyList
+    from .services import duties
+
+    if not duties.can_read(user):
+        return DutyList.objects.none()
+    rows = DutyList.objects.all()
+    if not (duties.can_build(user) or duties.can_issue(user)):
+        rows = rows.exclude(status=DutyList.Status.DRAFT)
+    return rows
+
+
+def visible_duty_list_or_404(user, pk):
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(visible_duty_lists(user), pk=pk)

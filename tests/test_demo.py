@@ -14,11 +14,13 @@ from flows.opening import annual_opening_day
 from records.models import (
     AnnualReport,
     AuditEvent,
+    DutyList,
     Notification,
     Problem,
     ProblemList,
     QuarterlyReport,
 )
+from records.services import duties
 from records.workdays import add_working_days, is_workday, quarter_end, working_days_between
 
 from .calendar_helpers import travel
@@ -82,6 +84,12 @@ def test_the_demo_loads_on_any_day_with_a_realistic_past(bureau, monkeypatch, to
     played = _demo_on(monkeypatch, today)
     assert played["quarters"] == 2 and played["problems"] == 5 and played["steps"] > 40
 
+    # the year's duty list, read from the seed's plan and issued in January
+    duty_list = DutyList.objects.get()
+    assert duty_list.status == "issued" and duty_list.items.count() == 22
+    assert duty_list.year == (today.year if today.month > 1 else duty_list.year)
+    assert not duties.issue_problems(duty_list)
+
     # last year's annual reports, signed off once the January weeks have passed
     annual = AnnualReport.objects.filter(year=today.year - 1)
     assert played["annual"] == 1 and annual.count() == 3
@@ -127,7 +135,8 @@ def test_the_demo_loads_on_any_day_with_a_realistic_past(bureau, monkeypatch, to
 def test_the_demo_loads_once(bureau, monkeypatch):
     first = _demo_on(monkeypatch, D(2026, 3, 31))
     again = load_demo_history()
-    assert first["steps"] and again == {"annual": 0, "quarters": 0, "problems": 0, "steps": 0}
+    assert first["steps"] and again == {"duty_lists": 0, "annual": 0, "quarters": 0,
+                                        "problems": 0, "steps": 0}
     assert QuarterlyReport.objects.count() == 20 and Problem.objects.count() == 5
 
 

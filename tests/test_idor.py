@@ -22,8 +22,17 @@ from flows.opening import open_annual_reports, open_report
 from flows.parts import part_submit
 from flows.registration import register_problems
 from records import kinds
-from records.models import AnnualReport, AuditEvent, Notification, Problem, QuarterlyReport
+from records.models import (
+    AnnualReport,
+    AuditEvent,
+    DutyItem,
+    DutyList,
+    Notification,
+    Problem,
+    QuarterlyReport,
+)
 from records.services import problems as services
+from records.services.duties import duty_list_from_plan
 from records.services.evidence import evidence_add
 
 from .conftest import open_task, review, submit
@@ -124,8 +133,12 @@ def world(bureau, unit, client_for, head_sanitation, leader_li, jiwei_chen, head
     open_annual_reports(year=2025)
     annual = AnnualReport.objects.get(leader=leader_li, year=2025)
     submit(leader, annual, work_done=SECRET, integrity=SECRET)
+    # a duty list still in draft: the committee's and the secretary's alone
+    duty_list = duty_list_from_plan(year=timezone.localdate().year, by=jiwei_chen,
+                                    text=f"1.{SECRET}。全年不少于X次。")
     return {"reports": [done, pending], "problems": [filed, open_problem, joint],
-            "annual_reports": [annual], "notification": notification}
+            "annual_reports": [annual], "notification": notification,
+            "duty_lists": [duty_list]}
 
 
 def _records_of(kind, world) -> list:
@@ -150,6 +163,10 @@ def _fill(name, route, world):
         return [{"pk": p.pk, "evidence_pk": p.evidence.get().pk} for p in world["problems"]]
     if name == "notifications:read":
         return [{"pk": world["notification"].pk}]
+    if name in ("duties:detail", "duties:issue", "api:duty_list", "api:duty_list_issue"):
+        return [{"pk": d.pk} for d in world["duty_lists"]]
+    if name in ("duties:item", "api:duty_item"):
+        return [{"pk": d.pk, "number": 1} for d in world["duty_lists"]]
     if name in ("api:report", "api:report_withdraw", "api:report_sheet_pdf",
                 "api:report_sheet_docx", "api:report_urge"):
         return [{"pk": r.pk} for r in world["reports"]]
@@ -208,7 +225,9 @@ def _snapshot():
             list(QuarterlyReport.objects.order_by("pk").values_list("status", "work_done")),
             list(Problem.objects.order_by("pk").values_list("status", "due_date")),
             list(AnnualReport.objects.order_by("pk").values_list("status", "work_done")),
-            Notification.objects.filter(read_at__isnull=False).count())
+            Notification.objects.filter(read_at__isnull=False).count(),
+            list(DutyList.objects.order_by("pk").values_list("status", "version")),
+            list(DutyItem.objects.order_by("pk").values_list("target", "carriers")))
 
 
 def test_every_route_with_an_id_has_a_case(world):

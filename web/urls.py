@@ -7,6 +7,7 @@ from records.models import Problem, QuarterlyReport
 from web import approvals as approval_views
 from web import bulk as bulk_views
 from web import circulars as circular_views
+from web import duties as duty_views
 from web import ledger as ledger_views
 from web import notifications as notification_views
 from web import problems as problem_views
@@ -99,6 +100,21 @@ class CircularsApp(Application):
     create_path = path("new/", circular_views.CircularCreateView.as_view(), name="create")
     detail_path = path("<int:pk>/", circular_views.CircularDetailView.as_view(), name="detail")
     docx_path = path("<int:pk>/docx/", circular_views.CircularDocxView.as_view(), name="docx")
+
+
+class DutiesApp(Application):
+    """The year's duty list (责任清单): built by the committee, issued by the secretary."""
+
+    app_name = "duties"
+    title = _("Duty lists")
+    icon = "checklist"
+    menu_template_name = None
+
+    index_path = path("", duty_views.DutyListIndexView.as_view(), name="index")
+    detail_path = path("<int:pk>/", duty_views.DutyListDetailView.as_view(), name="detail")
+    item_path = path("<int:pk>/items/<int:number>/", duty_views.DutyItemView.as_view(),
+                     name="item")
+    issue_path = path("<int:pk>/issue/", duty_views.DutyListIssueView.as_view(), name="issue")
 
 
 class NotificationsApp(Application):

@@ -14,6 +14,13 @@ from .common import (
     UnitRefSerializer,
     item_of,
 )
+from .duties import (
+    DutyItemSerializer,
+    DutyItemUpdateSerializer,
+    DutyListBuildSerializer,
+    DutyListDetailSerializer,
+    DutyListSerializer,
+)
 from .notices import (
     CircularDetailSerializer,
     CircularIssueSerializer,
@@ -73,6 +80,11 @@ from .trail import (
 )
 
 __all__ = [
+    "DutyItemSerializer",
+    "DutyItemUpdateSerializer",
+    "DutyListBuildSerializer",
+    "DutyListDetailSerializer",
+    "DutyListSerializer",
     "BinaryField",
     "BulkSignOffRequestSerializer",
     "BulkSignOffResultSerializer",

@@ -8,6 +8,7 @@ from .annual_reports import (
 )
 from .calendar import CalendarYear, WorkdayOverride
 from .circulars import Circular
+from .duties import Carrier, DutyItem, DutyList, DutyListRevision
 from .notifications import Delivery, FailedJob, Notification
 from .problems import (
     Evidence,
@@ -29,7 +30,8 @@ from .trail import AuditEvent, CopyTo, Opinion, Urge, Version
 
 __all__ = [
     "AnnualReport", "AnnualReportGroupObjectPermission", "AnnualReportUserObjectPermission",
-    "AuditEvent", "CalendarYear", "Circular", "CopyTo", "Delivery", "Evidence",
+    "AuditEvent", "CalendarYear", "Carrier", "Circular", "DutyItem", "DutyList",
+    "DutyListRevision", "CopyTo", "Delivery", "Evidence",
     "ExtensionRequest", "FailedJob", "Notification", "Opinion", "Problem",
     "ProblemGroupObjectPermission", "ProblemList", "ProblemUserObjectPermission",
     "ProgressNote", "QuarterlyReport", "QuarterlyReportGroupObjectPermission",
