@@ -89,21 +89,21 @@ def request(*, problem: Problem, by: User, task, new_date: datetime.date | None,
 
 def awaiting_decision(user: User) -> list[ExtensionRequest]:
     """The pending extension requests ``user`` decides today (as the post holder, or acting
-    for them under a delegation valid today), oldest first: their inbox's items."""
+    for them under a delegation valid today), the earliest due first: their inbox's items,
+    in one query. The stored decider follows the chain (deciders_follow_chain, run when the
+    chart changes); the decision itself checks again at the moment it is taken."""
     if not user.is_authenticated:
         return []
     # for whom they act today: a delegation to them, or to someone acting for them (two hops
-    # read in the same query; chain.acting_for follows longer chains, and can_decide checks)
+    # read in the same query; the decision itself follows chains of any length)
     delegations = Delegation.objects.on(chain.today())
     for_them = delegations.filter(acting=user).values("absent_id")
     second_hop = delegations.filter(acting_id__in=for_them).values("absent_id")
-    pending = list(ExtensionRequest.objects.filter(
+    return list(ExtensionRequest.objects.filter(
         Q(decider=user) | Q(decider_id__in=for_them) | Q(decider_id__in=second_hop),
         decision=ExtensionRequest.Decision.PENDING)
         .select_related("problem__unit", "unit", "requested_by", "decider")
         .order_by("decide_by", "requested_at", "pk"))
-    # what the stored decider says is checked against today's chain (few rows)
-    return [request for request in pending if can_decide(user, request.problem)]
 
 
 def deciders_follow_chain(unit_ids: list[int]) -> int:

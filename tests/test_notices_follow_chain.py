@@ -239,3 +239,27 @@ def test_a_step_moved_by_a_delegation_is_announced_to_whoever_acts(
     assert notice.task == review.pk and str(leader_li) in notice.body
     # leader_li heard of it when it arrived; nobody is told twice
     assert Notification.objects.filter(recipient=leader_li, kind="assigned").count() == 1
+
+
+def test_the_deciders_inbox_costs_the_same_queries_for_one_request_as_for_three(
+        bureau, unit, jiwei_chen, head_enforcement, leader_zhao):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(leader_zhao)
+
+    def inbox_queries():
+        client.get("/workflow/inbox/")  # the chain's answers, as any second visit
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get("/workflow/inbox/").content.decode()
+        return len(queries), page.count("#extensions")
+
+    for _n in range(3):
+        problem = approved(new_problem(jiwei_chen, unit("enforcement")))
+        assert ask_extension(login(head_enforcement), problem,
+                             problem.due_date + datetime.timedelta(days=20)).status_code == 302
+        if _n == 0:
+            one = inbox_queries()
+    three = inbox_queries()
+    assert (one[1], three[1]) == (1, 3)
+    assert three[0] == one[0]
