@@ -159,7 +159,31 @@ def sweep(today: datetime.date | None = None) -> dict[str, int]:
                         kind=Kind.OVERDUE, **common,
                         title=(_("Overdue since %(due)s, with %(owner)s: %(what)s")
                                % {"due": due, "owner": owner, "what": what})[:200]))
+        counts[Kind.EXTENSION] += _extension_reminders(today, acting)
+    if not counts[Kind.EXTENSION]:
+        del counts[Kind.EXTENSION]
     return dict(counts)
+
+
+def _extension_reminders(today: datetime.date, acting: dict) -> int:
+    """Extension requests to decide by today, or overdue: their decider (or whoever acts for
+    them) is reminded, each morning until it is decided."""
+    from records.models import ExtensionRequest
+
+    told = 0
+    for request in (ExtensionRequest.objects.filter(
+            decision=ExtensionRequest.Decision.PENDING, decide_by__lte=today,
+            decider__isnull=False).select_related("problem__unit", "decider")):
+        decider = acting.get(request.decider_id, request.decider)
+        what = _("extension of %(problem)s to %(new)s") % {"problem": request.problem,
+                                                           "new": request.new_date}
+        title = (_("Decide today: %(what)s") if request.decide_by == today
+                 else _("Decision overdue since %(due)s: %(what)s")) % {
+            "due": request.decide_by, "what": what}
+        told += len(notify(recipients=[decider], kind=Kind.EXTENSION, record=request.problem,
+                           url=_url(request.problem), day=today, deadline=request.decide_by,
+                           title=title[:200]))
+    return told
 
 
 def notices_for(record) -> list[Notification]:

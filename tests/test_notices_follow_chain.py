@@ -13,6 +13,7 @@ from viewflow.workflow.status import STATUS
 from accounts.models import Delegation, Oversight
 from flows.reminders import sweep
 from records.models import AuditEvent, ExtensionRequest, Notification
+from records.workdays import add_working_days
 
 from .calendar_helpers import travel
 from .conftest import is_postgres, open_task, race, submit
@@ -263,3 +264,19 @@ def test_the_deciders_inbox_costs_the_same_queries_for_one_request_as_for_three(
     three = inbox_queries()
     assert (one[1], three[1]) == (1, 3)
     assert three[0] == one[0]
+
+
+def test_the_decider_is_reminded_on_the_day_to_decide_and_after_until_decided(
+        asked, leader_zhao, monkeypatch):
+    request = ExtensionRequest.objects.get()
+    travel(monkeypatch, request.decide_by)
+    assert sweep(request.decide_by).get("extension") == 1
+    notice = Notification.objects.get(recipient=leader_zhao, kind="extension",
+                                      day=request.decide_by)
+    assert notice.title.startswith("今日应审批")
+    later = add_working_days(request.decide_by, 1)
+    assert sweep(later).get("extension") == 1
+    assert "已逾期" in Notification.objects.get(recipient=leader_zhao, kind="extension",
+                                              day=later).title
+    assert decide_extension(login(leader_zhao), asked, "grant", "同意。").status_code == 302
+    assert "extension" not in sweep(add_working_days(later, 1))
