@@ -280,3 +280,15 @@ def test_the_decider_is_reminded_on_the_day_to_decide_and_after_until_decided(
                                               day=later).title
     assert decide_extension(login(leader_zhao), asked, "grant", "同意。").status_code == 302
     assert "extension" not in sweep(add_working_days(later, 1))
+
+
+def test_a_request_no_longer_needed_says_so_and_leaves_the_inbox(asked, leader_zhao):
+    from .test_rectification import reported
+
+    reported(asked)
+    request = ExtensionRequest.objects.get()
+    assert request.decision == "lapsed" and request.decided_by is None
+    assert AuditEvent.objects.filter(action="problem.extension_lapse").exists()
+    assert api(leader_zhao).get("/api/v1/extensions/").json() == []
+    page = login(leader_zhao).get(f"/problems/{asked.pk}/").content.decode()
+    assert "无需审批" in page or "已无需" in page

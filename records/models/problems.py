@@ -231,6 +231,7 @@ class ExtensionRequest(models.Model):
         PENDING = "pending", _("Pending")
         GRANTED = "granted", _("Granted")
         REFUSED = "refused", _("Refused")
+        LAPSED = "lapsed", _("No longer needed: the rectification was reported done")
 
     problem = models.ForeignKey("Problem", on_delete=models.PROTECT, related_name="extensions")
     unit = models.ForeignKey(

@@ -140,8 +140,7 @@ def problem_parts_done(*, problem: Problem) -> Problem:
     problem.status = Status.VERIFYING
     problem.rectified_at = timezone.now()
     problem.save()
-    problem.extensions.filter(decision=ExtensionRequest.Decision.PENDING).update(
-        decision=ExtensionRequest.Decision.REFUSED, decided_at=timezone.now())
+    _lapse_pending_extensions(problem, None)
     audit(actor=None, action="problem.rectified", target=problem, countersign=True)
     return problem
 
@@ -271,6 +270,27 @@ def problem_set_due_date(*, problem: Problem, due: datetime.date | None, reason:
     return problem
 
 
+def _lapse_pending_extensions(problem: Problem, by: User | None) -> None:
+    """The rectification was reported done: a request still waiting for more time is no
+    longer needed. It says so in the problem's history, and its decider is told it left
+    their inbox."""
+    from records.models import Notification
+    from records.notifications import notify
+
+    pending = list(problem.extensions.filter(decision=ExtensionRequest.Decision.PENDING)
+                   .select_related("decider"))
+    if not pending:
+        return
+    ExtensionRequest.objects.filter(pk__in=[r.pk for r in pending]).update(
+        decision=ExtensionRequest.Decision.LAPSED, decided_at=timezone.now())
+    audit(actor=by, action="problem.extension_lapse", target=problem,
+          extensions=[r.pk for r in pending])
+    notify(recipients=[r.decider for r in pending], kind=Notification.Kind.EXTENSION,
+           record=problem, url=kind_of(problem).url(problem),
+           title=(_("No longer needed: the extension of %(problem)s (the rectification was "
+                    "reported done)") % {"problem": problem})[:200])
+
+
 def problem_report_rectified(*, problem: Problem, by: User, task=None) -> Problem:
     """The unit reports the measures carried out, for the committee to verify."""
     require_status(problem, Status.RECTIFYING)
@@ -280,8 +300,7 @@ def problem_report_rectified(*, problem: Problem, by: User, task=None) -> Proble
     problem.status = Status.VERIFYING
     problem.rectified_at = timezone.now()
     problem.save()
-    problem.extensions.filter(decision=ExtensionRequest.Decision.PENDING).update(
-        decision=ExtensionRequest.Decision.REFUSED, decided_at=timezone.now())
+    _lapse_pending_extensions(problem, by)
     audit(actor=by, action="problem.rectified", target=problem)
     return problem
 
