@@ -331,6 +331,7 @@ SPECTACULAR_SETTINGS = {
         "ReportStatusEnum": "records.models.QuarterlyReport.Status",
         "ProblemStatusEnum": "records.models.Problem.Status",
         "ExtensionDecisionEnum": "records.models.ExtensionRequest.Decision",
+        "DutyListStatusEnum": "records.models.DutyList.Status",
     },
     # the docs' assets come from drf-spectacular-sidecar: no CDN on the bureau's intranet
     "SWAGGER_UI_DIST": "SIDECAR",
