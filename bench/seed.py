@@ -39,7 +39,7 @@ from viewflow.workflow.status import STATUS
 
 from accounts.models import Oversight, Post, Unit, User
 from demo.clock import Clock, quiet_background, time_travel
-from flows import actions
+from demo.past import act, open_task
 from flows.opening import open_report
 from flows.registration import register_problems
 from records.models import Problem, QuarterlyReport
@@ -57,17 +57,12 @@ SOURCES = [s for s in Problem.Source.values]
 
 # -- executors: who presses the buttons ----------------------------------------------------
 
-def _open_task(record) -> Task:
-    return Task.objects.get(process_id=record.process_id, status=STATUS.ASSIGNED,
-                            flow_task_type="HUMAN")
-
-
 class ActionsExecutor:
-    """Each step through flows.actions.take: the API's path to the same services."""
+    """Each step through flows.actions.take: the API's path to the same services (as the
+    demo's past takes them)."""
 
     def act(self, record, name: str, data: dict) -> None:
-        task = _open_task(record)
-        actions.take(task_pk=task.pk, name=name, user=task.owner, data=data)
+        act(record, name, data)
 
 
 class PagesExecutor:
@@ -92,7 +87,7 @@ class PagesExecutor:
         return self.clients[user.pk][0]
 
     def act(self, record, name: str, data: dict) -> None:
-        task = _open_task(record)
+        task = open_task(record)
         url = task.flow_task.reverse("execute", args=[task.process_id, task.pk])
         post = {key: ("" if value is None else str(value)) for key, value in data.items()}
         if self.BUTTONS[name]:

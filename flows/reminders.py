@@ -159,9 +159,9 @@ def sweep(today: datetime.date | None = None) -> dict[str, int]:
                         kind=Kind.OVERDUE, **common,
                         title=(_("Overdue since %(due)s, with %(owner)s: %(what)s")
                                % {"due": due, "owner": owner, "what": what})[:200]))
-        counts[Kind.EXTENSION] += _extension_reminders(today, acting)
-    if not counts[Kind.EXTENSION]:
-        del counts[Kind.EXTENSION]
+        told = _extension_reminders(today, acting)
+    if told:
+        counts[Kind.EXTENSION] = told
     return dict(counts)
 
 

@@ -24,6 +24,7 @@ from records.documents import circulars as circular_docx
 from records.forms import DateInput
 from records.models import Circular, Problem, ProblemList
 from records.services import circulars
+from web.forms import show_errors
 
 # how many problems the form offers when no filter narrows them
 UNFILTERED_LIMIT = 300
@@ -145,11 +146,7 @@ class CircularCreateView(LoginRequiredMixin, generic.TemplateView):
                     issuer=data["issuer"], issued_on=data["issued_on"],
                     problems=data["problems"])
             except ValidationError as error:
-                if hasattr(error, "error_dict"):
-                    for name, errors in error.message_dict.items():
-                        form.add_error(name if name in form.fields else None, errors)
-                else:
-                    form.add_error(None, error.messages)
+                show_errors(form, error)
             else:
                 messages.success(request, _("Circular %(number)s issued.")
                                  % {"number": circular.document_number})

@@ -18,6 +18,7 @@ from records.models import Carrier, DutyItem, DutyList
 from records.selectors import visible_duty_list_or_404 as visible_list_or_404
 from records.selectors import visible_duty_lists as visible_lists
 from records.services import duties
+from web.forms import show_errors
 
 MAX_PLAN_BYTES = 1024 * 1024
 
@@ -102,20 +103,12 @@ class DutyListIndexView(LoginRequiredMixin, generic.TemplateView):
                                                   title=form.cleaned_data["title"],
                                                   by=request.user)
             except ValidationError as error:
-                _form_errors(form, error)
+                show_errors(form, error)
             else:
                 messages.success(request, _("%(n)s items read from the plan; set the targets "
                                             "marked as needed.") % {"n": made.items.count()})
                 return redirect("duties:detail", pk=made.pk)
         return self.render_to_response(self.get_context_data(form=form), status=400)
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 class DutyListDetailView(LoginRequiredMixin, generic.TemplateView):
@@ -158,7 +151,7 @@ class DutyItemView(LoginRequiredMixin, generic.TemplateView):
                 duties.duty_item_update(item=item, by=request.user,
                                         reason=form.cleaned_data["reason"], **changes)
             except ValidationError as error:
-                _form_errors(form, error)
+                show_errors(form, error)
             else:
                 messages.success(request, _("Item %(n)s saved.") % {"n": item.number})
                 return redirect("duties:detail", pk=duty_list.pk)

@@ -236,6 +236,3 @@ def duty_list_issue(*, duty_list: DutyList, by: User) -> DutyList:
           items=duty_list.items.count(), version=duty_list.version)
     return duty_list
 
-
-__all__ = ["Carrier", "can_build", "can_issue", "can_read", "duty_item_update",
-           "duty_list_copy", "duty_list_from_plan", "duty_list_issue", "issue_problems"]
