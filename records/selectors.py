@@ -13,6 +13,7 @@ from viewflow.workflow.status import STATUS
 from accounts import chain
 from accounts.models import Unit, User
 
+from . import permissions
 from .documents.chinese import chinese_numeral
 from .models import Circular, Problem, QuarterlyReport
 from .permissions import sees_everything, visible
@@ -145,3 +146,34 @@ def visible_duty_list_or_404(user, pk):
     from django.shortcuts import get_object_or_404
 
     return get_object_or_404(visible_duty_lists(user), pk=pk)
+
+
+# -- duty records ----------------------------------------------------------------------------
+
+def visible_duty_records(user) -> QuerySet:
+    """A person's own records and those they took part in; a leader's, of the units they
+    oversee; a head's or liaison's, of their unit (a successor reads what they inherit); the
+    secretary, the committee and the stationed group all of them. (A talk's content is
+    hidden further: records.services.duty_records.sees_talk.)"""
+    from django.db.models import Exists, OuterRef, Q
+
+    from accounts.models import Post
+
+    from .models import DutyRecord
+    from .services import duties
+
+    if not duties.can_read(user):
+        return DutyRecord.objects.none()
+    if permissions.sees_everything(user) or permissions.is_stationed(user):
+        return DutyRecord.objects.all()
+    units = [unit.pk for unit in chain.units_overseen_by(user)]
+    units += [unit.pk for unit in chain.units_of(user, (Post.Role.HEAD, Post.Role.LIAISON))]
+    attended = DutyRecord.participants.through.objects.filter(
+        dutyrecord_id=OuterRef("pk"), user_id=user.pk)
+    return DutyRecord.objects.filter(Q(author=user) | Q(unit_id__in=units) | Exists(attended))
+
+
+def visible_duty_record_or_404(user, pk):
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(visible_duty_records(user), pk=pk)

@@ -199,7 +199,7 @@ def test_the_committee_edits_an_item_on_its_page(built, jiwei_chen, client_for):
     response = client_for(jiwei_chen).post(url, {
         "title": "加强政治理论学习", "text": "全年组织中心组学习会不少于12次。", "target": 12,
         "period": "year", "carriers": ["leadership"], "deadline_working_days": 5,
-        "reviewer": "secretary"})
+        "reviewer": "secretary", "sample_percent": 100})
     assert response.status_code == 302
     item = DutyItem.objects.get(duty_list=built, number=1)
     assert (item.target, item.carriers, item.reviewer) == (12, ["leadership"], "secretary")

@@ -63,7 +63,7 @@ class ItemForm(forms.ModelForm):
     class Meta:
         model = DutyItem
         fields = ["title", "text", "target", "as_needed", "period", "carriers",
-                  "deadline_working_days", "evidence_required", "reviewer"]
+                  "deadline_working_days", "evidence_required", "reviewer", "sample_percent"]
         widgets = {"text": forms.Textarea(attrs={"rows": 5})}
 
 

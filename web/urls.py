@@ -8,6 +8,7 @@ from web import approvals as approval_views
 from web import bulk as bulk_views
 from web import circulars as circular_views
 from web import duties as duty_views
+from web import duty_records as duty_record_views
 from web import ledger as ledger_views
 from web import notifications as notification_views
 from web import problems as problem_views
@@ -115,6 +116,24 @@ class DutiesApp(Application):
     item_path = path("<int:pk>/items/<int:number>/", duty_views.DutyItemView.as_view(),
                      name="item")
     issue_path = path("<int:pk>/issue/", duty_views.DutyListIssueView.as_view(), name="issue")
+    reopen_path = path("<int:pk>/reopen/", duty_record_views.ReopenView.as_view(),
+                       name="reopen")
+    mine_path = path("mine/", duty_record_views.MyDutiesView.as_view(), name="mine")
+    records_path = path("records/", duty_record_views.RecordListView.as_view(), name="records")
+    record_new_path = path("records/new/", duty_record_views.RecordCreateView.as_view(),
+                           name="record_new")
+    record_path = path("records/<int:pk>/", duty_record_views.RecordDetailView.as_view(),
+                       name="record")
+    record_edit_path = path("records/<int:pk>/edit/", duty_record_views.RecordEditView.as_view(),
+                            name="record_edit")
+    record_review_path = path("records/<int:pk>/review/",
+                              duty_record_views.RecordReviewView.as_view(), name="record_review")
+    record_evidence_path = path("records/<int:pk>/evidence/",
+                                duty_record_views.RecordEvidenceView.as_view(),
+                                name="record_evidence")
+    record_download_path = path("records/<int:pk>/evidence/<int:evidence_pk>/",
+                                duty_record_views.RecordEvidenceDownloadView.as_view(),
+                                name="record_download")
 
 
 class NotificationsApp(Application):

@@ -17,7 +17,7 @@ class DutyItemSerializer(serializers.ModelSerializer):
         model = DutyItem
         fields = ["number", "section", "title", "text", "target_needed", "target", "as_needed",
                   "period", "carriers", "deadline_working_days", "evidence_required",
-                  "reviewer"]
+                  "reviewer", "sample_percent"]
 
 
 class DutyListSerializer(serializers.ModelSerializer):
@@ -66,6 +66,7 @@ class DutyItemUpdateSerializer(serializers.Serializer):
                                                      max_value=60)
     evidence_required = serializers.BooleanField(required=False)
     reviewer = serializers.ChoiceField(required=False, choices=DutyItem.Reviewer.choices)
+    sample_percent = serializers.IntegerField(required=False, min_value=0, max_value=100)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000,
                                    help_text=_("Needed once the list is issued (a new "
                                                "version)."))

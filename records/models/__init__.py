@@ -9,6 +9,14 @@ from .annual_reports import (
 from .calendar import CalendarYear, WorkdayOverride
 from .circulars import Circular
 from .duties import Carrier, DutyItem, DutyList, DutyListRevision
+from .duty_records import (
+    DutyRecord,
+    DutyRecordEvidence,
+    DutyRecordItem,
+    DutyRecordVersion,
+    DutyReopening,
+    duty_evidence_path,
+)
 from .notifications import Delivery, FailedJob, Notification
 from .problems import (
     Evidence,
@@ -31,10 +39,11 @@ from .trail import AuditEvent, CopyTo, Opinion, Urge, Version
 __all__ = [
     "AnnualReport", "AnnualReportGroupObjectPermission", "AnnualReportUserObjectPermission",
     "AuditEvent", "CalendarYear", "Carrier", "Circular", "DutyItem", "DutyList",
-    "DutyListRevision", "CopyTo", "Delivery", "Evidence",
+    "DutyListRevision", "DutyRecord", "DutyRecordEvidence", "DutyRecordItem",
+    "DutyRecordVersion", "DutyReopening", "CopyTo", "Delivery", "Evidence",
     "ExtensionRequest", "FailedJob", "Notification", "Opinion", "Problem",
     "ProblemGroupObjectPermission", "ProblemList", "ProblemUserObjectPermission",
     "ProgressNote", "QuarterlyReport", "QuarterlyReportGroupObjectPermission",
     "QuarterlyReportUserObjectPermission", "Report", "Urge", "Version", "WorkdayOverride",
-    "evidence_path",
+    "duty_evidence_path", "evidence_path",
 ]

@@ -31,6 +31,12 @@ class DutyList(models.Model):
                                   related_name="+", null=True, blank=True,
                                   verbose_name=_("issued by"))
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    record_within = models.PositiveSmallIntegerField(
+        _("records due within (working days)"), default=5,
+        help_text=_("A record entered later than this after the event counts as late (补录)."))
+    lock_after = models.PositiveSmallIntegerField(
+        _("quarters lock after (working days)"), default=10,
+        help_text=_("After this, only the committee can reopen a quarter for a person."))
 
     class Meta:
         verbose_name = _("duty list")
@@ -92,6 +98,10 @@ class DutyItem(models.Model):
     evidence_required = models.BooleanField(_("evidence required"), default=False)
     reviewer = models.CharField(_("reviewed by"), max_length=12, choices=Reviewer.choices,
                                 default=Reviewer.SUPERVISOR)
+    sample_percent = models.PositiveSmallIntegerField(
+        _("records reviewed (%)"), default=100,
+        help_text=_("The share of records drawn for review; the others are accepted as "
+                    "recorded."))
 
     class Meta:
         verbose_name = _("duty item")
@@ -101,6 +111,8 @@ class DutyItem(models.Model):
             models.UniqueConstraint(fields=["duty_list", "number"], name="one_item_a_number"),
             models.CheckConstraint(condition=Q(target__isnull=True) | Q(target__gte=1),
                                    name="duty_target_positive"),
+            models.CheckConstraint(condition=Q(sample_percent__lte=100),
+                                   name="duty_sample_percent_at_most_100"),
         ]
 
     def __str__(self):

@@ -32,6 +32,9 @@ class Notification(models.Model):
         NO_HOLDER = "no_holder", _("Nobody may act on a step")
         CALENDAR_MISSING = "calendar_missing", _("Holiday arrangement not entered")
         EXTENSION = "extension", _("Extension request to decide")
+        DUTY_RECORD_REVIEW = "duty_record_review", _("Duty record to review")
+        DUTY_RECORD_RETURNED = "duty_record_returned", _("Duty record returned")
+        DUTY_BEHIND = "duty_behind", _("Behind on a duty item")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                   related_name="notifications", verbose_name=_("recipient"))

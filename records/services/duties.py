@@ -16,7 +16,7 @@ from records.duty_plan import parse_plan
 from records.models import Carrier, DutyItem, DutyList, DutyListRevision
 
 EDITABLE_FIELDS = ("title", "text", "target", "as_needed", "period", "carriers",
-                   "deadline_working_days", "evidence_required", "reviewer")
+                   "deadline_working_days", "evidence_required", "reviewer", "sample_percent")
 MAX_ITEMS = 200
 
 
@@ -99,7 +99,8 @@ def duty_list_copy(*, source: DutyList, year: int, by: User) -> DutyList:
     DutyItem.objects.bulk_create(
         DutyItem(duty_list=duty_list, **{field: getattr(item, field) for field in (
             "number", "section", "title", "text", "target_needed", "target", "as_needed",
-            "period", "carriers", "deadline_working_days", "evidence_required", "reviewer")})
+            "period", "carriers", "deadline_working_days", "evidence_required", "reviewer",
+            "sample_percent")})
         for item in source.items.order_by("number"))
     audit(actor=by, action="duty_list.copy", target=duty_list, year=year,
           source=source.pk, source_year=source.year)
@@ -132,6 +133,9 @@ def _clean_item(item: DutyItem, changes: dict) -> dict:
             isinstance(cleaned["deadline_working_days"], int)
             and 0 <= cleaned["deadline_working_days"] <= 60):
         raise ValidationError({"deadline_working_days": _("From 0 to 60 working days.")})
+    if "sample_percent" in cleaned and not (isinstance(cleaned["sample_percent"], int)
+                                            and 0 <= cleaned["sample_percent"] <= 100):
+        raise ValidationError({"sample_percent": _("A share from 0 to 100 per cent.")})
     for name in ("title", "text"):
         if name in cleaned:
             cleaned[name] = (cleaned[name] or "").strip()

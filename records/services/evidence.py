@@ -85,8 +85,15 @@ class EvidenceTampered(Exception):
     """The stored file no longer matches the checksum taken when it was uploaded."""
 
 
-def evidence_open(*, evidence: Evidence, by: User):
-    """Open an evidence file to serve it, after checking it against its SHA-256 (audited
+def _owner(evidence) -> tuple:
+    """The record an evidence file proves, and its audit events' prefix."""
+    if isinstance(evidence, Evidence):
+        return evidence.problem, "problem"
+    return evidence.record, "duty_record"
+
+
+def evidence_open(*, evidence, by: User):
+    """Open an evidence file (a problem's or a duty record's) to serve it, after checking it against its SHA-256 (audited
     either way). Raises Http404 when the file is gone, EvidenceTampered (with the user's
     message) when it was altered."""
     from django.http import Http404
@@ -101,11 +108,12 @@ def evidence_open(*, evidence: Evidence, by: User):
     handle.seek(0)
     if digest.hexdigest() != evidence.sha256:
         handle.close()
-        audit(actor=by, action="problem.evidence_tampered", target=evidence.problem,
+        target, prefix = _owner(evidence)
+        audit(actor=by, action=f"{prefix}.evidence_tampered", target=target,
               evidence=evidence.pk, expected=evidence.sha256, found=digest.hexdigest())
         raise EvidenceTampered(_(
             "%(name)s no longer matches the checksum recorded when it was uploaded; it was "
             "not served, and this is recorded in the audit trail.") % {"name": evidence.name})
-    audit(actor=by, action="problem.evidence_download", target=evidence.problem,
-          evidence=evidence.pk)
+    target, prefix = _owner(evidence)
+    audit(actor=by, action=f"{prefix}.evidence_download", target=target, evidence=evidence.pk)
     return handle

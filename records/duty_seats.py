@@ -1,0 +1,244 @@
+"""Who carries a duty item on a given day, and how far each carrier is with it.
+
+An item is carried by posts of the chain (records.models.Carrier), never by names: on each
+day the posts held that day say who records for it. A record adds to the counter of the
+post's *place* — the unit for a unit head, a branch, the secretary, the leadership group or
+the committee; the person for an item each leadership member carries — so a head who leaves
+mid-year keeps the records they made, and their successor inherits what remains of the
+unit's target.
+
+Counters are counted by the database: one aggregate over the counted rows of the places
+asked about, by month; periods, pro-rata expectations and lights are arithmetic on those.
+"""
+
+from __future__ import annotations
+
+import calendar as monthly
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+from django.db.models.functions import ExtractMonth
+from django.utils.translation import gettext as _
+
+from accounts.models import Post, Unit, User
+
+from .models import Carrier, DutyItem, DutyList, DutyRecordItem
+from .workdays import add_working_days
+
+Role = Post.Role
+
+# the places each role's post holds
+ROLE_CARRIERS = {
+    Role.SECRETARY: (Carrier.SECRETARY, Carrier.LEADERSHIP),
+    Role.LEADER: (Carrier.LEADERS, Carrier.LEADERSHIP),
+    Role.HEAD: (Carrier.UNIT_HEADS, Carrier.BRANCHES),
+    # the liaison keeps the unit's and the branch's records for its head
+    Role.LIAISON: (Carrier.UNIT_HEADS, Carrier.BRANCHES),
+    Role.COMMITTEE: (Carrier.COMMITTEE,),
+}
+
+
+@dataclass(frozen=True)
+class Seat:
+    """A place that carries items: a carrier, the unit of its post, the leader (for the items
+    each leadership member carries, counted per person)."""
+
+    carrier: str
+    unit_id: int
+    leader_id: int | None = None
+
+    @property
+    def key(self) -> tuple:
+        return (self.carrier, self.unit_id, self.leader_id)
+
+
+def _seat(carrier: str, post: Post) -> Seat:
+    return Seat(carrier, post.unit_id, post.user_id if carrier == Carrier.LEADERS else None)
+
+
+def seats_on(user: User, day: datetime.date) -> dict[Seat, Post]:
+    """The places ``user``'s posts hold on ``day``, each with the post holding it."""
+    found: dict[Seat, Post] = {}
+    for post in Post.objects.on(day).filter(user=user, role__in=ROLE_CARRIERS).select_related(
+            "unit").order_by("valid_from", "pk"):
+        for carrier in ROLE_CARRIERS[post.role]:
+            found.setdefault(_seat(carrier, post), post)
+    return found
+
+
+def seat_for(item: DutyItem, seats: dict[Seat, Post]) -> Seat | None:
+    """The first of ``seats`` that carries ``item``."""
+    for carrier in item.carriers:
+        for seat in seats:
+            if seat.carrier == carrier:
+                return seat
+    return None
+
+
+# -- periods -----------------------------------------------------------------------------
+
+def periods(period: str, year: int) -> list[tuple[datetime.date, datetime.date]]:
+    """The periods of ``year`` an item's target is counted over."""
+    if period == DutyItem.Period.QUARTER:
+        return [(datetime.date(year, 3 * q - 2, 1),
+                 datetime.date(year, 3 * q, monthly.monthrange(year, 3 * q)[1]))
+                for q in range(1, 5)]
+    if period == DutyItem.Period.MONTH:
+        return [(datetime.date(year, m, 1), datetime.date(year, m, monthly.monthrange(year, m)[1]))
+                for m in range(1, 13)]
+    return [(datetime.date(year, 1, 1), datetime.date(year, 12, 31))]
+
+
+def period_label(period: str, start: datetime.date) -> str:
+    if period == DutyItem.Period.QUARTER:
+        return _("Q%(quarter)s") % {"quarter": (start.month - 1) // 3 + 1}
+    if period == DutyItem.Period.MONTH:
+        return _("%(month)s月") % {"month": start.month}
+    return str(start.year)
+
+
+class Light:
+    GREEN, YELLOW, RED, NONE = "green", "yellow", "red", "grey"
+
+
+@dataclass
+class PeriodCount:
+    start: datetime.date
+    end: datetime.date
+    label: str
+    done: int
+    target: int | None
+    ended: bool
+
+    @property
+    def missed(self) -> bool:
+        return self.ended and self.target is not None and self.done < self.target
+
+
+@dataclass
+class Counter:
+    """One item of one place: done against target, period by period, and its light."""
+
+    item: DutyItem
+    seat: Seat
+    done_year: int = 0
+    periods: list[PeriodCount] = field(default_factory=list)
+    current: PeriodCount | None = None
+    expected: int = 0
+    light: str = Light.NONE
+    # the last two periods that ended both missed their target (约谈)
+    talk: bool = False
+    next_deadline: datetime.date | None = None
+
+    @property
+    def done(self) -> int:
+        return self.current.done if self.current else self.done_year
+
+    @property
+    def target(self) -> int | None:
+        return self.item.target
+
+
+def _light(counter: Counter, today: datetime.date, since: datetime.date) -> None:
+    item = counter.item
+    ended = [p for p in counter.periods if p.ended and p.end >= since]
+    if ended and ended[-1].missed:
+        counter.light = Light.RED
+    counter.talk = len(ended) >= 2 and ended[-1].missed and ended[-2].missed
+    current = counter.current
+    if current is not None and item.target is not None:
+        start = max(current.start, since)
+        length = (current.end - start).days + 1
+        elapsed = min(max((today - start).days + 1, 0), length)
+        counter.expected = item.target * elapsed // length if length > 0 else 0
+        if counter.light != Light.RED:
+            counter.light = Light.GREEN if current.done >= counter.expected else Light.YELLOW
+    elif item.target is not None and counter.light != Light.RED and ended:
+        counter.light = Light.GREEN
+    if current is not None:
+        counter.next_deadline = add_working_days(current.end, max(item.deadline_working_days, 1))
+
+
+def monthly_counts(duty_list: DutyList, seats: list[Seat], *, items=None
+                   ) -> dict[tuple, dict[int, int]]:
+    """(item id, seat key) → month → how many counting records: one aggregate."""
+    if not seats:
+        return {}
+    places = Q()
+    for seat in seats:
+        places |= Q(carrier=seat.carrier, unit_id=seat.unit_id, leader_id=seat.leader_id)
+    rows = DutyRecordItem.objects.filter(
+        places, item__duty_list=duty_list, counts=True,
+        date__range=(datetime.date(duty_list.year, 1, 1), datetime.date(duty_list.year, 12, 31)))
+    if items is not None:
+        rows = rows.filter(item__in=items)
+    found: dict[tuple, dict[int, int]] = defaultdict(dict)
+    for row in rows.annotate(month=ExtractMonth("date")).values(
+            "item_id", "carrier", "unit_id", "leader_id", "month").annotate(
+            n=Count("id")).order_by():
+        key = (row["item_id"], (row["carrier"], row["unit_id"], row["leader_id"]))
+        found[key][row["month"]] = row["n"]
+    return found
+
+
+def build_counter(item: DutyItem, seat: Seat, by_month: dict[int, int], today: datetime.date,
+                  since: datetime.date | None = None) -> Counter:
+    """``since``: the first day the place was held this year (a leader's post begun
+    mid-year is not behind for the months before it)."""
+    year = item.duty_list.year
+    since = since or datetime.date(year, 1, 1)
+    counter = Counter(item=item, seat=seat, done_year=sum(by_month.values()))
+    target = None if item.as_needed else item.target
+    for start, end in periods(item.period, year):
+        done = sum(n for month, n in by_month.items() if start.month <= month <= end.month)
+        count = PeriodCount(start, end, period_label(item.period, start), done, target,
+                            ended=end < today)
+        counter.periods.append(count)
+        if start <= today <= end:
+            counter.current = count
+    _light(counter, today, since)
+    return counter
+
+
+def my_counters(user: User, duty_list: DutyList, today: datetime.date) -> list[Counter]:
+    """``user``'s items of ``duty_list`` today (on its last day, for a past year), each with
+    its place's counter: three queries whatever the list's size."""
+    day = min(today, datetime.date(duty_list.year, 12, 31))
+    seats = seats_on(user, day)
+    items = [item for item in duty_list.items.order_by("number") if seat_for(item, seats)]
+    for item in items:
+        item.duty_list = duty_list
+    chosen = {item.pk: seat_for(item, seats) for item in items}
+    counts = monthly_counts(duty_list, list(set(chosen.values())), items=items)
+    year_start = datetime.date(duty_list.year, 1, 1)
+    counters = []
+    for item in items:
+        seat = chosen[item.pk]
+        post = seats[seat]
+        since = max(post.valid_from, year_start) if seat.carrier == Carrier.LEADERS else None
+        counters.append(build_counter(item, seat, counts.get((item.pk, seat.key), {}), today,
+                                      since))
+    return counters
+
+
+def unit_counters(duty_list: DutyList, units: list[Unit], today: datetime.date
+                  ) -> dict[int, list[Counter]]:
+    """unit id → the counters of the items its head or branch carries (a heat map's row):
+    one aggregate for all of them."""
+    items = [item for item in duty_list.items.order_by("number")
+             if {Carrier.UNIT_HEADS, Carrier.BRANCHES} & set(item.carriers)]
+    seats = {}
+    for unit in units:
+        for item in items:
+            carrier = next(c for c in item.carriers
+                           if c in (Carrier.UNIT_HEADS, Carrier.BRANCHES))
+            seats[(unit.pk, item.pk)] = Seat(carrier, unit.pk)
+    counts = monthly_counts(duty_list, list(set(seats.values())), items=items)
+    for item in items:
+        item.duty_list = duty_list
+    return {unit.pk: [build_counter(item, seats[(unit.pk, item.pk)],
+                                    counts.get((item.pk, seats[(unit.pk, item.pk)].key), {}),
+                                    today) for item in items]
+            for unit in units}

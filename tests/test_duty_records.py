@@ -1,0 +1,194 @@
+"""Duty records (issue 18 §2–§7): recorded once by whoever holds a post carrying the items,
+counted for each, reviewed when drawn, late entries with a reason, quarters that lock and
+reopen, counters that follow the chain through a change of head."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from accounts.models import Post, User
+from records.duty_seats import Light, my_counters
+from records.models import AuditEvent, DutyRecord, DutyRecordItem, Notification
+from records.services import duty_records as service
+
+from .duty_helpers import YEAR, issued_list, pdf, recent_day
+
+TODAY = timezone.localdate()
+
+
+def items(duty_list, *numbers):
+    return list(duty_list.items.filter(number__in=numbers))
+
+
+def record(duty_list, by, *numbers, **fields):
+    data = dict(kind="meeting", date=recent_day(), summary="处务会专题研究作风治理。",
+                place="三楼会议室")
+    data.update(fields)
+    return service.duty_record_create(by=by, duty_list=duty_list,
+                                      items=items(duty_list, *numbers), **data)
+
+
+@pytest.fixture
+def duty_list(bureau):
+    return issued_list()
+
+
+def counter_of(user, duty_list, number):
+    return next(c for c in my_counters(user, duty_list, TODAY) if c.item.number == number)
+
+
+def test_a_record_counts_once_for_every_item_it_serves(duty_list, head_sanitation, unit):
+    made = record(duty_list, head_sanitation, 14, 16, participants=[head_sanitation])
+    assert made.status == "submitted" and made.unit == unit("sanitation")
+    assert made.version == 1 and made.versions.get().content["items"] == [14, 16]
+    assert counter_of(head_sanitation, duty_list, 14).done_year == 1
+    assert counter_of(head_sanitation, duty_list, 16).done_year == 1
+    assert AuditEvent.objects.get(action="duty_record.create").data["items"] == [14, 16]
+    # the reviewer (the supervising leader) is told
+    assert Notification.objects.filter(recipient__username="leader_li",
+                                       kind="duty_record_review").count() == 1
+
+
+def test_my_list_holds_the_items_of_my_posts_only(duty_list, head_sanitation, leader_li):
+    mine = {c.item.number for c in my_counters(head_sanitation, duty_list, TODAY)}
+    # unit heads and branches carry 2, 3, 9–11, 14–16, 18
+    assert mine == {2, 3, 9, 10, 11, 14, 15, 16, 18}
+    leaders = {c.item.number for c in my_counters(leader_li, duty_list, TODAY)}
+    assert {1, 3, 6, 7} <= leaders and 14 not in leaders
+
+
+@pytest.mark.parametrize("numbers, fields, field, message", [
+    ((14,), {"date": TODAY + datetime.timedelta(days=1)}, "date", "未来"),
+    ((14,), {"date": datetime.date(YEAR - 1, 12, 1)}, "date", "年度"),
+    ((8,), {}, "items", "不由您记录"),
+    ((), {}, "items", "选择"),
+    ((14,), {"summary": "  "}, "summary", "做了什么"),
+    ((14,), {"kind": "party"}, "kind", "会议"),
+    ((14,), {"date": TODAY - datetime.timedelta(days=20)}, "late_reason", "补录"),
+])
+def test_bad_input_is_refused_and_nothing_is_recorded(duty_list, head_sanitation, numbers,
+                                                      fields, field, message):
+    with pytest.raises(ValidationError) as refused:
+        record(duty_list, head_sanitation, *numbers, **fields)
+    assert message in " ".join(refused.value.message_dict[field])
+    assert not DutyRecord.objects.exists() and not DutyRecordItem.objects.exists()
+
+
+def test_required_evidence_and_exact_duplicates_are_refused(bureau, head_sanitation):
+    duty_list = issued_list(item_changes={14: {"evidence_required": True}})
+    with pytest.raises(ValidationError) as refused:
+        record(duty_list, head_sanitation, 14)
+    assert "佐证" in " ".join(refused.value.message_dict["file"])
+    made = record(duty_list, head_sanitation, 14, files=[pdf()])
+    assert made.evidence.get().name == "会议记录.pdf"
+    with pytest.raises(ValidationError, match="已经记录"):
+        record(duty_list, head_sanitation, 14, files=[pdf()])
+    assert DutyRecord.objects.count() == 1
+
+
+def test_a_late_record_says_why_and_counts_as_late(duty_list, head_sanitation):
+    day = TODAY - datetime.timedelta(days=20)
+    made = record(duty_list, head_sanitation, 14, date=day, late_reason="外出培训，返岗补录。")
+    assert made.is_late and made.late_reason == "外出培训，返岗补录。"
+    assert not record(duty_list, head_sanitation, 16).is_late
+
+
+def test_the_reviewer_returns_then_accepts_and_an_accepted_record_is_read_only(
+        duty_list, head_sanitation, leader_li, leader_wang):
+    made = record(duty_list, head_sanitation, 14)
+    with pytest.raises(PermissionDenied):
+        service.duty_record_review(record=made, by=leader_wang, accept=True)
+    with pytest.raises(ValidationError, match="退回"):
+        service.duty_record_review(record=made, by=leader_li, accept=False)
+    service.duty_record_review(record=made, by=leader_li, accept=False,
+                               opinion="请补充参会人员。")
+    made.refresh_from_db()
+    assert made.status == "returned"
+    assert counter_of(head_sanitation, duty_list, 14).done_year == 0
+    assert Notification.objects.filter(recipient=head_sanitation,
+                                       kind="duty_record_returned").exists()
+    service.duty_record_resubmit(record=made, by=head_sanitation, items=items(duty_list, 14),
+                                 participants=[head_sanitation, leader_li], kind="meeting",
+                                 date=made.date, summary=made.summary, place=made.place)
+    made.refresh_from_db()
+    assert (made.status, made.version) == ("submitted", 2)
+    assert counter_of(head_sanitation, duty_list, 14).done_year == 1
+    first, second = made.versions.order_by("number")
+    assert (first.decision, first.opinion) == ("returned", "请补充参会人员。")
+    assert second.content["participants"] == ["head_sanitation", "leader_li"]
+    service.duty_record_review(record=made, by=leader_li, accept=True)
+    made.refresh_from_db()
+    assert made.status == "accepted" and made.reviewed_by == leader_li
+    with pytest.raises(ValidationError):
+        service.duty_record_resubmit(record=made, by=head_sanitation, items=items(duty_list, 14),
+                                     kind="meeting", date=made.date, summary="改了")
+    with pytest.raises(ValidationError):
+        service.duty_record_evidence_add(record=made, by=head_sanitation, file=pdf())
+
+
+def test_nobody_reviews_their_own_record(duty_list, bureau):
+    # item 7 is each leader's, reviewed by the secretary; the secretary's own item 6
+    # (reviewed by the committee) never comes back to them
+    secretary = User.objects.get(username="secretary")
+    made = record(duty_list, secretary, 6, kind="talk")
+    reviewers = {user.username for user in service.reviewers_of(made)}
+    assert "secretary" not in reviewers and "jiwei_chen" in reviewers
+
+
+def test_records_drawn_at_zero_percent_are_accepted_as_recorded(bureau, head_sanitation):
+    duty_list = issued_list(item_changes={14: {"sample_percent": 0}})
+    made = record(duty_list, head_sanitation, 14)
+    assert made.status == "accepted" and not made.sampled
+    assert not Notification.objects.filter(kind="duty_record_review").exists()
+
+
+def test_a_quarter_locks_and_the_committee_reopens_it_for_one_person(
+        duty_list, head_sanitation, jiwei_chen, leader_li):
+    if TODAY.month < 5:
+        pytest.skip("the test looks back at last quarter's lock from May on")
+    day = datetime.date(YEAR, 1, 15)
+    with pytest.raises(ValidationError, match="锁定"):
+        record(duty_list, head_sanitation, 14, date=day, late_reason="漏记。")
+    with pytest.raises(PermissionDenied):
+        service.duty_quarter_reopen(duty_list=duty_list, person=head_sanitation, quarter=1,
+                                    reason="漏记", by=leader_li)
+    with pytest.raises(ValidationError):
+        service.duty_quarter_reopen(duty_list=duty_list, person=head_sanitation, quarter=1,
+                                    reason=" ", by=jiwei_chen)
+    service.duty_quarter_reopen(duty_list=duty_list, person=head_sanitation, quarter=1,
+                                reason="一季度专题会漏记，经核实补录。", by=jiwei_chen)
+    made = record(duty_list, head_sanitation, 14, date=day, late_reason="漏记。")
+    assert made.is_late
+    assert AuditEvent.objects.get(action="duty_list.reopen").data["reason"] == \
+        "一季度专题会漏记，经核实补录。"
+
+
+def test_a_new_head_inherits_what_remains_of_the_units_target(duty_list, head_sanitation,
+                                                              unit):
+    if TODAY < datetime.date(YEAR, 3, 1):
+        pytest.skip("needs a change of head within this year")
+    change = TODAY - datetime.timedelta(days=40)
+    before = change - datetime.timedelta(days=10)
+    made = record(duty_list, head_sanitation, 14, date=before, late_reason="补录。")
+    post = Post.objects.get(user=head_sanitation, role="head")
+    post.valid_to = change - datetime.timedelta(days=1)
+    post.save()
+    successor = User.objects.create_user("head_sanitation_2", name="新处长")
+    Post.objects.create(user=successor, unit=unit("sanitation"), role="head",
+                        valid_from=change)
+    # the unit's counter is the successor's now, with what their predecessor did
+    assert counter_of(successor, duty_list, 14).done_year == 1
+    assert made.author == head_sanitation
+    # nothing is recorded in the successor's name before their post began
+    with pytest.raises(ValidationError) as refused:
+        record(duty_list, successor, 14, date=before, late_reason="补录。")
+    assert "任职" in " ".join(refused.value.message_dict["date"])
+
+
+def test_lights_turn_red_when_a_quarter_ended_below_target(duty_list, leader_li):
+    if TODAY.month < 7:
+        pytest.skip("needs two ended quarters")
+    counter = counter_of(leader_li, duty_list, 6)  # once a quarter
+    assert counter.light == Light.RED and counter.talk
