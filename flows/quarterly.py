@@ -10,6 +10,7 @@ from viewflow.workflow import flow
 from accounts import chain
 from accounts.models import Unit, User
 from records.models import QuarterlyReport
+from records.services import duty_annex
 from records.services import reports as services
 
 from . import steps, views
@@ -75,6 +76,8 @@ class QuarterlyReportFlow(ChainFlowMixin, flow.Flow):
 
     def on_task_created(self, activation):
         task, report = activation.task, activation.process.report
+        # the annex of duty records, as the drafter starts and the reviewers read it
+        duty_annex.report_duty_annex_refresh(report=report)
         services.report_step_started(report=report, step=task.flow_task.name, owner=task.owner,
                                      on_behalf_of=on_behalf_of(task),
                                      due=step_due(activation, report))

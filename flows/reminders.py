@@ -38,6 +38,7 @@ from records import kinds
 from records.models import Notification
 from records.notifications import item_key, notify
 from records.services.calendar import calendar_missing_notify
+from records.services import duty_records
 from records.workdays import Calendar, add_working_days, is_known, is_provisional
 
 from . import steps
@@ -160,8 +161,11 @@ def sweep(today: datetime.date | None = None) -> dict[str, int]:
                         title=(_("Overdue since %(due)s, with %(owner)s: %(what)s")
                                % {"due": due, "owner": owner, "what": what})[:200]))
         told = _extension_reminders(today, acting)
+        behind = duty_records.duty_reminders(today, acting)
     if told:
         counts[Kind.EXTENSION] = told
+    if behind:
+        counts[Kind.DUTY_BEHIND] = behind
     return dict(counts)
 
 

@@ -242,3 +242,54 @@ def unit_counters(duty_list: DutyList, units: list[Unit], today: datetime.date
                                     counts.get((item.pk, seats[(unit.pk, item.pk)].key), {}),
                                     today) for item in items]
             for unit in units}
+
+
+def every_place(duty_list: DutyList, today: datetime.date
+                ) -> tuple[dict[Seat, list[Counter]], dict[Seat, list[Post]]]:
+    """Every place held on ``today`` (the list's last day, for a past year) with its
+    counters, and the posts holding it: one aggregate over the list's counted rows and one
+    read of the day's posts, for the sweep and the committee's dashboard."""
+    day = min(today, datetime.date(duty_list.year, 12, 31))
+    holders: dict[Seat, list[Post]] = defaultdict(list)
+    for post in Post.objects.on(day).filter(role__in=ROLE_CARRIERS, user__is_active=True) \
+            .select_related("user", "unit").order_by("valid_from", "pk"):
+        for carrier in ROLE_CARRIERS[post.role]:
+            holders[_seat(carrier, post)].append(post)
+    items = list(duty_list.items.order_by("number"))
+    for item in items:
+        item.duty_list = duty_list
+    counts: dict[tuple, dict[int, int]] = defaultdict(dict)
+    for row in DutyRecordItem.objects.filter(
+            item__duty_list=duty_list, counts=True,
+            date__range=(datetime.date(duty_list.year, 1, 1),
+                         datetime.date(duty_list.year, 12, 31))).annotate(
+            month=ExtractMonth("date")).values(
+            "item_id", "carrier", "unit_id", "leader_id", "month").annotate(
+            n=Count("id")).order_by():
+        counts[(row["item_id"], (row["carrier"], row["unit_id"], row["leader_id"]))][
+            row["month"]] = row["n"]
+    year_start = datetime.date(duty_list.year, 1, 1)
+    places = {}
+    for seat, posts in holders.items():
+        since = max(posts[0].valid_from, year_start) if seat.carrier == Carrier.LEADERS \
+            else None
+        places[seat] = [build_counter(item, seat, counts.get((item.pk, seat.key), {}), today,
+                                      since)
+                        for item in items if seat.carrier in item.carriers]
+    return places, holders
+
+
+def units_for_a_talk(duty_list: DutyList, today: datetime.date
+                     ) -> list[tuple[Unit, list[DutyItem]]]:
+    """Units whose head or branch ended two periods in a row below an item's target (约谈),
+    with those items."""
+    places, holders = every_place(duty_list, today)
+    flagged: dict[int, list[DutyItem]] = defaultdict(list)
+    for seat, counters in places.items():
+        if seat.carrier in (Carrier.UNIT_HEADS, Carrier.BRANCHES):
+            for counter in counters:
+                if counter.talk and counter.item not in flagged[seat.unit_id]:
+                    flagged[seat.unit_id].append(counter.item)
+    units = Unit.objects.in_bulk([pk for pk, found in flagged.items() if found])
+    return sorted(((units[pk], flagged[pk]) for pk in units),
+                  key=lambda row: (row[0].order, row[0].code))

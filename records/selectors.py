@@ -177,3 +177,46 @@ def visible_duty_record_or_404(user, pk):
     from django.shortcuts import get_object_or_404
 
     return get_object_or_404(visible_duty_records(user), pk=pk)
+
+
+def current_duty_list(year: int | None = None):
+    """The issued (or closed) list of ``year``, this year's by default."""
+    from .models import DutyList
+
+    year = year or timezone.localdate().year
+    return DutyList.objects.filter(year=year).exclude(status=DutyList.Status.DRAFT).first()
+
+
+# how many records waiting at a reviewer's posts are checked one by one
+MAX_TO_REVIEW = 2000
+
+
+def duty_records_to_review(user, rows) -> QuerySet:
+    """Of ``rows``, those awaiting ``user``'s review today (or the review of whoever they
+    act for under a delegation valid today): narrowed by the reviewers' posts in the
+    database, then each checked as the review itself will check it."""
+    from django.db.models import Q
+
+    from accounts.models import Delegation, Post
+
+    from .models import DutyItem, DutyRecord
+    from .services import duty_records
+
+    Reviewer, Role = DutyItem.Reviewer, Post.Role
+    today = timezone.localdate()
+    people = [user] + [delegation.absent for delegation in Delegation.objects.on(today)
+                       .filter(acting=user).select_related("absent")]
+    wanted = Q(pk__in=[])
+    for person in people:
+        roles = chain.roles_of(person, today)
+        if Role.COMMITTEE in roles:
+            wanted |= Q(reviewer_role__in=Reviewer.values)
+        if Role.SECRETARY in roles:
+            wanted |= Q(reviewer_role__in=(Reviewer.SECRETARY, Reviewer.SUPERVISOR))
+        overseen = [unit.pk for unit in chain.units_overseen_by(person, today)]
+        if overseen:
+            wanted |= Q(reviewer_role=Reviewer.SUPERVISOR, unit_id__in=overseen)
+    waiting = rows.filter(wanted, status=DutyRecord.Status.SUBMITTED).exclude(author=user)
+    found = [record.pk for record in waiting.select_related("unit")[:MAX_TO_REVIEW]
+             if any(duty_records.can_review(person, record) for person in people)]
+    return rows.filter(pk__in=found)

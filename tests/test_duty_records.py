@@ -192,3 +192,56 @@ def test_lights_turn_red_when_a_quarter_ended_below_target(duty_list, leader_li)
         pytest.skip("needs two ended quarters")
     counter = counter_of(leader_li, duty_list, 6)  # once a quarter
     assert counter.light == Light.RED and counter.talk
+
+
+def test_the_sweep_tells_who_is_behind_on_a_reminder_day_once(duty_list, head_sanitation,
+                                                              leader_li, monkeypatch):
+    from records.services.duty_records import duty_reminders, reminder_days
+
+    from .calendar_helpers import travel
+
+    days = sorted(reminder_days(YEAR))
+    # the last working day of Q1–Q3, and 15 working days before the year ends
+    assert [day.month for day in days] == [3, 6, 9, 12] and days[-1] < datetime.date(YEAR, 12, 31)
+    assert duty_reminders(days[0] + datetime.timedelta(days=1)) == 0
+    travel(monkeypatch, days[1])
+    told = duty_reminders(days[1])
+    assert told > 0 and duty_reminders(days[1]) == 0  # once a day
+    notice = Notification.objects.get(recipient=leader_li, kind="duty_behind")
+    assert "6" in notice.title and notice.url == "/duties/mine/"
+
+
+def test_the_committee_sees_units_two_periods_below_target(bureau, unit, jiwei_chen,
+                                                          client_for):
+    from records.duty_seats import units_for_a_talk
+
+    if TODAY.month < 7:
+        pytest.skip("needs two ended quarters")
+    # item 14 once a quarter for every unit head: nobody recorded it
+    duty_list = issued_list(item_changes={14: {"period": "quarter", "target": 1}})
+    flagged = dict(units_for_a_talk(duty_list, TODAY))
+    assert unit("sanitation") in flagged and flagged[unit("sanitation")][0].number == 14
+    page = client_for(jiwei_chen).get("/problems/dashboard/").content.decode()
+    assert "市容环境卫生管理处" in page and "持续开展作风治理" in page
+
+
+def test_the_quarterly_report_fills_its_annex_from_the_quarters_records(
+        bureau, head_sanitation, leader_li, unit, client_for):
+    from flows.opening import open_report
+    from records.lateness import quarter_of
+
+    duty_list = issued_list(item_changes={14: {"sample_percent": 0}, 16: {"sample_percent": 0}})
+    made = record(duty_list, head_sanitation, 14, 16)
+    record(duty_list, head_sanitation, 14, kind="talk", summary="谈心谈话，内容保密。",
+                  date=made.date)
+    year, quarter = quarter_of(made.date)
+    report = open_report(unit=unit("sanitation"), year=year, quarter=quarter)
+    report.refresh_from_db()
+    annex = report.annex
+    assert [row["items"] for row in annex["records"]] == [[14, 16], [14]]
+    assert annex["records"][0]["summary"] == "处务会专题研究作风治理。"
+    assert annex["records"][1]["summary"] == ""  # a talk's content stays on the record
+    by_number = {row["number"]: row for row in annex["counters"]}
+    assert by_number[14]["in_quarter"] == 2 and by_number[16]["in_quarter"] == 1
+    page = client_for(head_sanitation).get(f"/reports/{report.pk}/").content.decode()
+    assert "dc-duty-annex" in page and "处务会专题研究作风治理" in page

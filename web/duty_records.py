@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,24 +20,18 @@ from django.utils.translation import gettext_lazy
 from django.views import generic
 
 from accounts import chain
-from accounts.models import Delegation, Post, User
+from accounts.models import Post, User
 from records.duty_seats import my_counters, seat_for, seats_on
 from records.models import DutyItem, DutyList, DutyRecord, DutyRecordEvidence
+from records.selectors import current_duty_list as current_list
+from records.selectors import duty_records_to_review as to_review
 from records.selectors import visible_duty_record_or_404, visible_duty_records
 from records.services import duties, duty_records
 from records.services.evidence import EvidenceTampered, evidence_open
 from web.forms import show_errors
 
 PAGE_SIZE = 50
-MAX_TO_REVIEW = 2000
-Reviewer = DutyItem.Reviewer
 Role = Post.Role
-
-
-def current_list(year: int | None = None) -> DutyList | None:
-    """The issued (or closed) list of ``year``, this year's by default."""
-    year = year or timezone.localdate().year
-    return DutyList.objects.filter(year=year).exclude(status=DutyList.Status.DRAFT).first()
 
 
 def my_items(user: User, duty_list: DutyList, day: datetime.date) -> list[DutyItem]:
@@ -245,29 +239,6 @@ class RecordListView(LoginRequiredMixin, generic.TemplateView):
                            for code, label in DutyRecord.Status.choices],
             page_query="?" + (query.urlencode() + "&" if query else ""),
             can_reopen=duty_records.can_reopen(user), **kwargs)
-
-
-def to_review(user: User, rows):
-    """Of ``rows``, those awaiting ``user``'s review today (or the review of whoever they
-    act for under a delegation valid today): narrowed by the reviewers' posts in the
-    database, then each checked as the review itself will check it."""
-    today = timezone.localdate()
-    people = [user] + [delegation.absent for delegation in Delegation.objects.on(today)
-                       .filter(acting=user).select_related("absent")]
-    wanted = Q(pk__in=[])
-    for person in people:
-        roles = chain.roles_of(person, today)
-        if Role.COMMITTEE in roles:
-            wanted |= Q(reviewer_role__in=Reviewer.values)
-        if Role.SECRETARY in roles:
-            wanted |= Q(reviewer_role__in=(Reviewer.SECRETARY, Reviewer.SUPERVISOR))
-        overseen = [unit.pk for unit in chain.units_overseen_by(person, today)]
-        if overseen:
-            wanted |= Q(reviewer_role=Reviewer.SUPERVISOR, unit_id__in=overseen)
-    waiting = rows.filter(wanted, status=DutyRecord.Status.SUBMITTED).exclude(author=user)
-    found = [record.pk for record in waiting.select_related("unit")[:MAX_TO_REVIEW]
-             if any(duty_records.can_review(person, record) for person in people)]
-    return rows.filter(pk__in=found)
 
 
 class RecordDetailView(LoginRequiredMixin, generic.TemplateView):

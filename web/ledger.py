@@ -14,8 +14,9 @@ from django.views import generic
 
 from records import ledger
 from records.documents.ledger_export import XLSX, ledger_export
+from records.duty_seats import units_for_a_talk
 from records.lateness import repeatedly_late
-from records.models import Problem
+from records.models import DutyList, Problem
 from records.permissions import sees_everything
 
 PER_PAGE = 50
@@ -182,4 +183,12 @@ class DashboardView(LoginRequiredMixin, generic.TemplateView):
         return super().get_context_data(
             headline=data.headline, charts=[by_unit, by_category, closing],
             by_unit=data.by_unit, by_category=data.by_category, closing=data.closing,
-            today=today, repeatedly_late=repeatedly_late(today), **kwargs)
+            today=today, repeatedly_late=repeatedly_late(today),
+            duty_talks=_duty_talks(today), **kwargs)
+
+
+def _duty_talks(today):
+    """Units two periods in a row below an item's target on this year's list."""
+    duty_list = DutyList.objects.filter(year=today.year).exclude(
+        status=DutyList.Status.DRAFT).first()
+    return units_for_a_talk(duty_list, today) if duty_list else []

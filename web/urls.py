@@ -109,7 +109,7 @@ class DutiesApp(Application):
     app_name = "duties"
     title = _("Duty lists")
     icon = "checklist"
-    menu_template_name = None
+    menu_template_name = "records/duties_menu.html"
 
     index_path = path("", duty_views.DutyListIndexView.as_view(), name="index")
     detail_path = path("<int:pk>/", duty_views.DutyListDetailView.as_view(), name="detail")

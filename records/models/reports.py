@@ -115,6 +115,9 @@ class QuarterlyReport(Report):
     quarter = models.PositiveSmallIntegerField(_("quarter"), choices=[(q, q) for q in (1, 2, 3, 4)])
     process = models.OneToOneField("viewflow.Process", on_delete=models.PROTECT, null=True,
                                    blank=True, related_name="quarterly_report")
+    # filled by the product, not by the unit: the quarter's accepted duty records and the
+    # unit's counters (records.services.duty_annex)
+    annex = models.JSONField(_("annex"), default=dict, blank=True)
     opinions, copies, versions, urges = history("report")
 
     class Meta:

@@ -426,3 +426,67 @@ def duty_quarter_reopen(*, duty_list: DutyList, person: User, quarter: int, reas
     audit(actor=by, action="duty_list.reopen", target=duty_list, person=person.pk,
           quarter=quarter, until=reopening.until.isoformat(), reason=reason)
     return reopening
+
+
+# -- reminders -----------------------------------------------------------------------------
+
+YEAR_END_LEAD = 15  # working days before the year ends
+
+
+def reminder_days(year: int) -> set[datetime.date]:
+    """The days the sweep tells people what is behind on their list: the last working day of
+    each of the first three quarters, and the day ``YEAR_END_LEAD`` working days before the
+    year ends (time enough to catch up)."""
+    from records.workdays import is_workday
+
+    days = set()
+    for quarter in (1, 2, 3):
+        day = quarter_end(year, quarter)
+        while not is_workday(day):
+            day -= datetime.timedelta(days=1)
+        days.add(day)
+    day, counted = datetime.date(year, 12, 31), 0
+    while True:
+        if is_workday(day):
+            counted += 1
+            if counted == YEAR_END_LEAD:
+                break
+        day -= datetime.timedelta(days=1)
+    days.add(day)
+    return days
+
+
+def duty_reminders(today: datetime.date, acting: dict[int, User] | None = None) -> int:
+    """On a reminder day, tell each holder of a place whose items are behind (yellow) or
+    ended a period below target (red) which ones, once a day (and whoever acts for them
+    today). Returns how many were told."""
+    from django.urls import reverse
+
+    from records.duty_seats import Light, every_place
+
+    if today not in reminder_days(today.year):
+        return 0
+    duty_list = DutyList.objects.filter(year=today.year, status=DutyList.Status.ISSUED).first()
+    if duty_list is None:
+        return 0
+    acting = acting if acting is not None else chain.stand_ins(today)
+    places, holders = every_place(duty_list, today)
+    behind: dict[int, tuple[User, list]] = {}
+    for seat, counters in places.items():
+        late = [counter for counter in counters if counter.light in (Light.YELLOW, Light.RED)]
+        if not late:
+            continue
+        for post in holders[seat]:
+            person, found = behind.setdefault(post.user_id, (post.user, []))
+            found += [counter for counter in late if counter.item not in
+                      [known.item for known in found]]
+    told = 0
+    for person, counters in behind.values():
+        numbers = "、".join(str(counter.item.number) for counter in
+                           sorted(counters, key=lambda counter: counter.item.number))
+        told += len(notify(
+            recipients=[person, acting.get(person.pk)], kind=Notification.Kind.DUTY_BEHIND,
+            record=duty_list, url=reverse("duties:mine"), day=today,
+            title=(_("%(n)s items of your duty list are behind: No. %(numbers)s")
+                   % {"n": len(counters), "numbers": numbers})[:200]))
+    return told
