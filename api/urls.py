@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from records import kinds
 
 from .views import auth, common, duties, notices, problems, reports, tasks
+from .views import duty_records as duty_record_views
 from .views import records as record_views
 from .views import steps as step_views
 
@@ -37,6 +38,19 @@ urlpatterns = [
          name="duty_item"),
     path("duty-lists/<int:pk>/issue/", duties.DutyListIssueView.as_view(),
          name="duty_list_issue"),
+    path("duty-items/mine/", duty_record_views.MyDutyItemsView.as_view(), name="my_duty_items"),
+    path("duty-records/", duty_record_views.DutyRecordListView.as_view(), name="duty_records"),
+    path("duty-records/<int:pk>/", duty_record_views.DutyRecordDetailView.as_view(),
+         name="duty_record"),
+    path("duty-records/<int:pk>/review/", duty_record_views.DutyRecordReviewView.as_view(),
+         name="duty_record_review"),
+    path("duty-records/<int:pk>/resubmit/", duty_record_views.DutyRecordResubmitView.as_view(),
+         name="duty_record_resubmit"),
+    path("duty-records/<int:pk>/evidence/",
+         duty_record_views.DutyRecordEvidenceUploadView.as_view(),
+         name="duty_record_evidence_upload"),
+    path("duty-records/<int:pk>/evidence/<int:evidence_pk>/",
+         duty_record_views.DutyRecordEvidenceDownloadView.as_view(), name="duty_record_evidence"),
     path("notifications/", notices.NotificationListView.as_view(), name="notifications"),
     path("notifications/read-all/", notices.NotificationReadAllView.as_view(),
          name="notifications_read_all"),

@@ -332,6 +332,11 @@ SPECTACULAR_SETTINGS = {
         "ProblemStatusEnum": "records.models.Problem.Status",
         "ExtensionDecisionEnum": "records.models.ExtensionRequest.Decision",
         "DutyListStatusEnum": "records.models.DutyList.Status",
+        "DutyRecordStatusEnum": "records.models.DutyRecord.Status",
+        "DutyRecordKindEnum": "records.models.DutyRecord.Kind",
+        # the ledger's and the duty counters' lights: one field name, two choice sets
+        "LightEnum": "records.ledger.LIGHTS",
+        "DutyLightEnum": "api.serializers.duty_records.LIGHTS",
     },
     # the docs' assets come from drf-spectacular-sidecar: no CDN on the bureau's intranet
     "SWAGGER_UI_DIST": "SIDECAR",

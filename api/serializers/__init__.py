@@ -21,6 +21,19 @@ from .duties import (
     DutyListDetailSerializer,
     DutyListSerializer,
 )
+from .duty_records import (
+    DutyEvidenceSerializer,
+    DutyItemRefSerializer,
+    DutyPeriodSerializer,
+    DutyRecordDetailSerializer,
+    DutyRecordFilterSerializer,
+    DutyRecordReviewSerializer,
+    DutyRecordSerializer,
+    DutyRecordVersionSerializer,
+    DutyRecordWriteSerializer,
+    MyDutiesSerializer,
+    MyDutyItemSerializer,
+)
 from .notices import (
     CircularDetailSerializer,
     CircularIssueSerializer,
@@ -80,6 +93,17 @@ from .trail import (
 )
 
 __all__ = [
+    "DutyEvidenceSerializer",
+    "DutyItemRefSerializer",
+    "DutyPeriodSerializer",
+    "DutyRecordDetailSerializer",
+    "DutyRecordFilterSerializer",
+    "DutyRecordReviewSerializer",
+    "DutyRecordSerializer",
+    "DutyRecordVersionSerializer",
+    "DutyRecordWriteSerializer",
+    "MyDutiesSerializer",
+    "MyDutyItemSerializer",
     "DutyItemSerializer",
     "DutyItemUpdateSerializer",
     "DutyListBuildSerializer",
