@@ -5,9 +5,6 @@ export and the API's share it."""
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
-from typing import IO
-from urllib.parse import quote
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -19,23 +16,9 @@ from records import ledger
 from records.audit import audit
 
 from . import spreadsheets
+from .spreadsheets import XLSX, Export  # noqa: F401 (XLSX: the type the pages serve)
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 WIDTHS = [8, 22, 12, 14, 60, 16, 12, 14, 22, 12, 12, 24]
-
-
-@dataclass
-class Export:
-    file: IO[bytes]
-    rows: int
-    day: str
-
-    @property
-    def content_disposition(self) -> str:
-        # an ASCII name for old clients, and the real one (RFC 5987 / 6266) for the others
-        filename = f"{_('Problem ledger')}-{self.day}.xlsx"
-        return (f"attachment; filename=\"problem-ledger-{self.day}.xlsx\"; "
-                f"filename*=utf-8''{quote(filename)}")
 
 
 def _headers() -> list[str]:
@@ -75,4 +58,5 @@ def ledger_export(*, by: User, filters: ledger.LedgerFilters, lights: ledger.Lig
     # audit() wants a record as its target: an export touches many, so the target is the
     # person exporting, and the event says what they filtered and how many rows they took
     audit(actor=by, action="problem.export", target=by, filters=filters.as_audit(), rows=count)
-    return Export(file=spool, rows=count, day=lights.today.isoformat())
+    return spreadsheets.Export(file=spool, rows=count, day=lights.today.isoformat(),
+                               title=_("Problem ledger"), slug="problem-ledger")

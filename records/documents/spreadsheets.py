@@ -11,10 +11,32 @@ advises for exports (CSV injection).
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
+from typing import IO
+from urllib.parse import quote
 
 from openpyxl.cell import WriteOnlyCell
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass
+class Export:
+    """A workbook written to a temporary file: its rows, the day it was taken, and its
+    name (``title`` in the reader's language, ``slug`` for old clients)."""
+
+    file: IO[bytes]
+    rows: int
+    day: str
+    title: str
+    slug: str
+
+    @property
+    def content_disposition(self) -> str:
+        # an ASCII name for old clients, and the real one (RFC 5987 / 6266) for the others
+        return (f"attachment; filename=\"{self.slug}-{self.day}.xlsx\"; "
+                f"filename*=utf-8''{quote(f'{self.title}-{self.day}.xlsx')}")
 
 
 def neutralised(text: str) -> str:
