@@ -1,5 +1,7 @@
 """Demo duty list: this year's list read from the seed's work plan (demo/work_plan_2022.txt)
-in January by the discipline committee, its redacted counts set, issued by the secretary."""
+in January by the discipline committee, its redacted counts set (and a count for the unit
+heads' and branches' main items, which the plan leaves to each unit), issued by the
+secretary."""
 
 from __future__ import annotations
 
@@ -25,8 +27,20 @@ CARRIERS = {
     17: ["committee"], 18: ["unit_heads"], 19: ["committee"], 20: ["committee"],
     21: ["leadership"], 22: ["leadership"],
 }
+# counts the committee sets where the plan gives none, with their period: each branch's
+# 支委会 each month (item 2, "三会一课"), a unit's 作风 meeting each quarter
+# (item 14) and its 廉政风险点排查 twice a year (item 18); the other unit items stay "as needed"
+RHYTHMS = {2: (1, "month"), 14: (1, "quarter"), 18: (2, "year")}
 REVIEWERS = {"unit_heads": "supervisor", "branches": "supervisor", "leaders": "secretary",
              "secretary": "committee", "leadership": "committee", "committee": "secretary"}
+
+
+def reviewer_for(carriers: list[str]) -> str:
+    """An item a unit carries is reviewed by the unit's supervising leader (a leader's own
+    record of it goes up to the secretary); the others as REVIEWERS says."""
+    if {"unit_heads", "branches"} & set(carriers):
+        return "supervisor"
+    return REVIEWERS[carriers[0]]
 
 
 def demo_list_year(today: datetime.date) -> int:
@@ -36,6 +50,12 @@ def demo_list_year(today: datetime.date) -> int:
 
 def _built_on(year: int) -> datetime.date:
     return add_working_days(datetime.date(year, 1, 9), 1)
+
+
+def issue_day(year: int) -> datetime.date:
+    """The day the secretary issues the demo's list of ``year`` (three working days after the
+    committee built it)."""
+    return add_working_days(_built_on(year), 3)
 
 
 def plan_demo_duty_list(past: Past) -> int:
@@ -51,9 +71,11 @@ def plan_demo_duty_list(past: Past) -> int:
                                                text=PLAN.read_text(encoding="utf-8"))
         for item in duty_list.items.order_by("number"):
             carriers = CARRIERS.get(item.number, ["leadership"])
-            changes = {"carriers": carriers, "reviewer": REVIEWERS[carriers[0]]}
+            changes = {"carriers": carriers, "reviewer": reviewer_for(carriers)}
             if item.number in TARGETS:
                 changes["target"] = TARGETS[item.number]
+            if item.number in RHYTHMS:
+                changes["target"], changes["period"] = RHYTHMS[item.number]
             duties.duty_item_update(item=item, by=committee, **changes)
 
     def issue():
@@ -61,6 +83,6 @@ def plan_demo_duty_list(past: Past) -> int:
                                by=User.objects.get(username="secretary"))
 
     past.on(built_on, 10, build)
-    past.on(add_working_days(built_on, 3), 15, issue)
+    past.on(issue_day(year), 15, issue)
     return 1
 

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import User
-from demo.duties import CARRIERS, REVIEWERS, TARGETS
+from demo.duties import CARRIERS, TARGETS, reviewer_for
 from records.models import DutyList
 from records.services import duties
 
@@ -23,7 +23,7 @@ def issued_list(year: int = YEAR, item_changes: dict | None = None) -> DutyList:
                                            text=PLAN.read_text(encoding="utf-8"))
     for item in duty_list.items.order_by("number"):
         carriers = CARRIERS[item.number]
-        changes = {"carriers": carriers, "reviewer": REVIEWERS[carriers[0]]}
+        changes = {"carriers": carriers, "reviewer": reviewer_for(carriers)}
         if item.number in TARGETS:
             changes["target"] = TARGETS[item.number]
         changes.update((item_changes or {}).get(item.number, {}))

@@ -4,12 +4,13 @@ from demo.bureau import load_demo
 
 
 class Command(BaseCommand):
-    help = ("Load the demo urban-management bureau and its recent past, dated from today: last "
-            "year's annual reports, the last two quarters' reports and the latest holiday spot "
-            "check (safe to run again).")
+    help = ("Load the demo urban-management bureau and its recent past, dated from today: the "
+            "year's duty list and the records kept against it, last year's annual reports, the "
+            "last two quarters' reports and the latest holiday spot check (safe to run again).")
 
     def handle(self, *args, **options):
         from demo.history import load_demo_history
+        from records.models import DutyRecord
 
         counts = {}
         played = load_demo_history(setup=lambda: counts.update(load_demo()))
@@ -18,8 +19,9 @@ class Command(BaseCommand):
             "{oversights} oversights.".format(**counts)))
         if played["steps"]:
             self.stdout.write(self.style.SUCCESS(
-                "Demo history played: {annual} year of annual reports, {quarters} quarters of "
-                "reports, {problems} problems of a spot check, {steps} steps on the working days "
-                "before today.".format(**played)))
+                "Demo history played: {records} duty records, {annual} year of annual reports, "
+                "{quarters} quarters of reports, {problems} problems of a spot check, {steps} "
+                "steps on the working days before today.".format(
+                    records=DutyRecord.objects.count(), **played)))
         else:
             self.stdout.write(self.style.SUCCESS("Demo history already there."))
