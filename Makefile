@@ -7,7 +7,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
 
-.PHONY: venv run worker test lint messages clean bench bench-seed bench-run
+.PHONY: venv run worker test lint messages clean bench bench-seed bench-run bench-duties \
+	bench-duties-run
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "DutyChain needs Python 3.11+"'
@@ -75,6 +76,24 @@ bench-seed: venv
 
 bench-run: venv
 	$(BENCH_ENV) $(BIN)/python -W ignore -m bench.run
+
+# The duty records at city scale (README, "Benchmark"; bench/duties.py), in a database of its
+# own (emptied first): BENCH_UNITS units, this year's 40-item list, BENCH_DUTIES_PER_ITEM
+# records a unit and item (2 million at 5,000 × 10) written with COPY; then the duty pages
+# and API lists are measured and their section of bench/RESULTS.md is replaced.
+BENCH_DUTIES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bench_duties
+BENCH_DUTIES_PER_ITEM ?= 10
+BENCH_DUTIES_ENV = DATABASE_URL=$(BENCH_DUTIES_DATABASE_URL) DJANGO_SETTINGS_MODULE=bench.settings
+
+bench-duties: venv
+	$(BENCH_DUTIES_ENV) $(BIN)/python manage.py migrate --noinput
+	$(BENCH_DUTIES_ENV) $(BIN)/python manage.py flush --noinput
+	$(BENCH_DUTIES_ENV) $(BIN)/python manage.py bench_seed_duties --units $(BENCH_UNITS) \
+		--per-item $(BENCH_DUTIES_PER_ITEM)
+	$(BENCH_DUTIES_ENV) $(BIN)/python -W ignore -m bench.duties
+
+bench-duties-run: venv
+	$(BENCH_DUTIES_ENV) $(BIN)/python -W ignore -m bench.duties
 
 messages: venv
 	$(BIN)/python manage.py makemessages -l zh_Hans -l en --no-location --no-obsolete --ignore='.venv/*' --ignore='var/*'

@@ -75,6 +75,11 @@ class DutyRecord(models.Model):
             models.Index(fields=["author", "date"]),
             models.Index(fields=["status", "reviewer_role"], condition=Q(status="submitted"),
                          name="duty_records_to_review"),
+            # the ledgers' newest-first page (ORDER BY -date, -pk, 50 rows) read from the
+            # index's end instead of sorting the year's records (bench/duties.py)
+            models.Index(fields=["duty_list", "-date", "-id"], name="duty_records_newest"),
+            # the ledgers' counts by status read from the index alone
+            models.Index(fields=["duty_list", "status", "id"], name="duty_records_by_status"),
         ]
 
     def __str__(self):
