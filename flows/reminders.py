@@ -37,8 +37,8 @@ from accounts.models import Oversight, Post, Unit
 from records import kinds
 from records.models import Notification
 from records.notifications import item_key, notify
-from records.services.calendar import calendar_missing_notify
 from records.services import duty_records
+from records.services.calendar import calendar_missing_notify
 from records.workdays import Calendar, add_working_days, is_known, is_provisional
 
 from . import steps

@@ -17,15 +17,17 @@ import calendar as monthly
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.db.models import Count, Q
 from django.db.models.functions import ExtractMonth
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.models import Post, Unit, User
 
 from .models import Carrier, DutyItem, DutyList, DutyRecordItem
-from .workdays import add_working_days
+from .workdays import Calendar, add_working_days
 
 Role = Post.Role
 
@@ -99,6 +101,14 @@ def period_label(period: str, start: datetime.date) -> str:
     return str(start.year)
 
 
+@lru_cache(maxsize=64)
+def _labelled_periods(period: str, year: int, language: str | None
+                      ) -> tuple[tuple[datetime.date, datetime.date, str], ...]:
+    """``periods`` with their labels in ``language``: worked out once, not for each of a
+    heat map's 1,500 counters."""
+    return tuple((start, end, period_label(period, start)) for start, end in periods(period, year))
+
+
 class Light:
     GREEN, YELLOW, RED, NONE = "green", "yellow", "red", "grey"
 
@@ -141,7 +151,23 @@ class Counter:
         return self.item.target
 
 
-def _light(counter: Counter, today: datetime.date, since: datetime.date) -> None:
+def year_calendar(year: int) -> Calendar:
+    """The working days of ``year`` and of the quarter after it, read once: for the
+    deadlines of every counter of a list."""
+    return Calendar(datetime.date(year, 1, 1), datetime.date(year + 1, 3, 31))
+
+
+def _deadline(calendar: Calendar, end: datetime.date, days: int) -> datetime.date:
+    """``days`` working days after ``end``, counted once per calendar (every counter of a
+    list shares the few period ends)."""
+    known = calendar.__dict__.setdefault("_duty_deadlines", {})
+    if (end, days) not in known:
+        known[(end, days)] = add_working_days(end, days, calendar)
+    return known[(end, days)]
+
+
+def _light(counter: Counter, today: datetime.date, since: datetime.date,
+           calendar: Calendar | None = None) -> None:
     item = counter.item
     ended = [p for p in counter.periods if p.ended and p.end >= since]
     if ended and ended[-1].missed:
@@ -158,7 +184,8 @@ def _light(counter: Counter, today: datetime.date, since: datetime.date) -> None
     elif item.target is not None and counter.light != Light.RED and ended:
         counter.light = Light.GREEN
     if current is not None:
-        counter.next_deadline = add_working_days(current.end, max(item.deadline_working_days, 1))
+        counter.next_deadline = _deadline(calendar, current.end,
+                                          max(item.deadline_working_days, 1))
 
 
 def monthly_counts(duty_list: DutyList, seats: list[Seat], *, items=None
@@ -166,39 +193,45 @@ def monthly_counts(duty_list: DutyList, seats: list[Seat], *, items=None
     """(item id, seat key) → month → how many counting records: one aggregate."""
     if not seats:
         return {}
-    places = Q()
+    # the same places, one condition per carrier and leader with its units in a list: a heat
+    # map's hundred seats are two index lookups, not a hundred ORed ones rechecked per row
+    units_of: dict[tuple, set[int]] = defaultdict(set)
     for seat in seats:
-        places |= Q(carrier=seat.carrier, unit_id=seat.unit_id, leader_id=seat.leader_id)
+        units_of[(seat.carrier, seat.leader_id)].add(seat.unit_id)
+    places = Q()
+    for (carrier, leader_id), unit_ids in sorted(units_of.items(), key=str):
+        places |= Q(carrier=carrier, leader_id=leader_id, unit_id__in=sorted(unit_ids))
     rows = DutyRecordItem.objects.filter(
         places, item__duty_list=duty_list, counts=True,
         date__range=(datetime.date(duty_list.year, 1, 1), datetime.date(duty_list.year, 12, 31)))
     if items is not None:
         rows = rows.filter(item__in=items)
     found: dict[tuple, dict[int, int]] = defaultdict(dict)
-    for row in rows.annotate(month=ExtractMonth("date")).values(
+    for item_id, carrier, unit_id, leader_id, month, n in rows.annotate(
+            month=ExtractMonth("date")).values(
             "item_id", "carrier", "unit_id", "leader_id", "month").annotate(
-            n=Count("id")).order_by():
-        key = (row["item_id"], (row["carrier"], row["unit_id"], row["leader_id"]))
-        found[key][row["month"]] = row["n"]
+            n=Count("id")).order_by().values_list(
+            "item_id", "carrier", "unit_id", "leader_id", "month", "n"):
+        found[(item_id, (carrier, unit_id, leader_id))][month] = n
     return found
 
 
 def build_counter(item: DutyItem, seat: Seat, by_month: dict[int, int], today: datetime.date,
-                  since: datetime.date | None = None) -> Counter:
+                  since: datetime.date | None = None, calendar: Calendar | None = None
+                  ) -> Counter:
     """``since``: the first day the place was held this year (a leader's post begun
     mid-year is not behind for the months before it)."""
     year = item.duty_list.year
     since = since or datetime.date(year, 1, 1)
     counter = Counter(item=item, seat=seat, done_year=sum(by_month.values()))
     target = None if item.as_needed else item.target
-    for start, end in periods(item.period, year):
+    for start, end, label in _labelled_periods(item.period, year, get_language()):
         done = sum(n for month, n in by_month.items() if start.month <= month <= end.month)
-        count = PeriodCount(start, end, period_label(item.period, start), done, target,
-                            ended=end < today)
+        count = PeriodCount(start, end, label, done, target, ended=end < today)
         counter.periods.append(count)
         if start <= today <= end:
             counter.current = count
-    _light(counter, today, since)
+    _light(counter, today, since, calendar if calendar is not None else year_calendar(year))
     return counter
 
 
@@ -213,13 +246,13 @@ def my_counters(user: User, duty_list: DutyList, today: datetime.date) -> list[C
     chosen = {item.pk: seat_for(item, seats) for item in items}
     counts = monthly_counts(duty_list, list(set(chosen.values())), items=items)
     year_start = datetime.date(duty_list.year, 1, 1)
-    counters = []
+    counters, calendar = [], year_calendar(duty_list.year)
     for item in items:
         seat = chosen[item.pk]
         post = seats[seat]
         since = max(post.valid_from, year_start) if seat.carrier == Carrier.LEADERS else None
         counters.append(build_counter(item, seat, counts.get((item.pk, seat.key), {}), today,
-                                      since))
+                                      since, calendar))
     return counters
 
 
@@ -238,9 +271,10 @@ def unit_counters(duty_list: DutyList, units: list[Unit], today: datetime.date
     counts = monthly_counts(duty_list, list(set(seats.values())), items=items)
     for item in items:
         item.duty_list = duty_list
+    calendar = year_calendar(duty_list.year)
     return {unit.pk: [build_counter(item, seats[(unit.pk, item.pk)],
                                     counts.get((item.pk, seats[(unit.pk, item.pk)].key), {}),
-                                    today) for item in items]
+                                    today, calendar=calendar) for item in items]
             for unit in units}
 
 
@@ -269,12 +303,12 @@ def every_place(duty_list: DutyList, today: datetime.date
         counts[(row["item_id"], (row["carrier"], row["unit_id"], row["leader_id"]))][
             row["month"]] = row["n"]
     year_start = datetime.date(duty_list.year, 1, 1)
-    places = {}
+    places, calendar = {}, year_calendar(duty_list.year)
     for seat, posts in holders.items():
         since = max(posts[0].valid_from, year_start) if seat.carrier == Carrier.LEADERS \
             else None
         places[seat] = [build_counter(item, seat, counts.get((item.pk, seat.key), {}), today,
-                                      since)
+                                      since, calendar)
                         for item in items if seat.carrier in item.carriers]
     return places, holders
 
@@ -293,3 +327,47 @@ def units_for_a_talk(duty_list: DutyList, today: datetime.date
     units = Unit.objects.in_bulk([pk for pk, found in flagged.items() if found])
     return sorted(((units[pk], flagged[pk]) for pk in units),
                   key=lambda row: (row[0].order, row[0].code))
+
+
+@dataclass
+class HeatMap:
+    """Units × the items their heads and branches carry, each cell a counter."""
+
+    items: list[DutyItem]
+    rows: list[tuple[Unit, list[Counter]]]
+    on_target: float | None  # share of cells with a target that are green
+    late_rate: float | None  # of the units' records, the share entered late (补录)
+    returned_rate: float | None  # … and the share returned at least once
+    records: int
+    most_red: list[tuple[DutyItem, int]]
+
+
+def heat_map(duty_list: DutyList, units: list[Unit], today: datetime.date) -> HeatMap:
+    """The heat map of ``units``: one aggregate for the counters, one for the rates."""
+    from django.db.models import Exists, OuterRef
+
+    from .models import DutyRecord, DutyRecordVersion
+
+    by_unit = unit_counters(duty_list, units, today) if units else {}
+    items = [counter.item for counter in next(iter(by_unit.values()), [])]
+    rows = [(unit, by_unit[unit.pk]) for unit in units]
+    cells = [counter for _unit, counters in rows for counter in counters
+             if counter.light != Light.NONE]
+    green = sum(counter.light == Light.GREEN for counter in cells)
+    red: dict[int, int] = defaultdict(int)
+    for counter in cells:
+        if counter.light == Light.RED:
+            red[counter.item.pk] += 1
+    returned = DutyRecordVersion.objects.filter(record_id=OuterRef("pk"),
+                                                decision=DutyRecord.Status.RETURNED)
+    rates = DutyRecord.objects.filter(duty_list=duty_list, unit__in=units).aggregate(
+        total=Count("pk"), late=Count("pk", filter=Q(is_late=True)),
+        returned=Count("pk", filter=Q(Exists(returned))))
+    total = rates["total"]
+    by_pk = {item.pk: item for item in items}
+    return HeatMap(
+        items=items, rows=rows, on_target=green / len(cells) if cells else None,
+        late_rate=rates["late"] / total if total else None,
+        returned_rate=rates["returned"] / total if total else None, records=total,
+        most_red=sorted(((by_pk[pk], n) for pk, n in red.items()),
+                        key=lambda row: (-row[1], row[0].number))[:5])

@@ -11,7 +11,7 @@ from django.utils import timezone
 from viewflow.workflow.status import STATUS
 
 from accounts import chain
-from accounts.models import Unit, User
+from accounts.models import Delegation, Post, Unit, User
 
 from . import permissions
 from .documents.chinese import chinese_numeral
@@ -155,8 +155,6 @@ def visible_duty_records(user) -> QuerySet:
     oversee; a head's or liaison's, of their unit (a successor reads what they inherit); the
     secretary, the committee and the stationed group all of them. (A talk's content is
     hidden further: records.services.duty_records.sees_talk.)"""
-    from django.db.models import Exists, OuterRef, Q
-
     from accounts.models import Post
 
     from .models import DutyRecord
@@ -168,9 +166,18 @@ def visible_duty_records(user) -> QuerySet:
         return DutyRecord.objects.all()
     units = [unit.pk for unit in chain.units_overseen_by(user)]
     units += [unit.pk for unit in chain.units_of(user, (Post.Role.HEAD, Post.Role.LIAISON))]
-    attended = DutyRecord.participants.through.objects.filter(
-        dutyrecord_id=OuterRef("pk"), user_id=user.pk)
-    return DutyRecord.objects.filter(Q(author=user) | Q(unit_id__in=units) | Exists(attended))
+    # whoever acts for a leader today reads (and reviews) the records of the leader's units
+    for delegation in Delegation.objects.on(timezone.localdate()).filter(
+            acting=user).select_related("absent"):
+        units += [unit.pk for unit in chain.units_overseen_by(delegation.absent)]
+    # the ids seen each way, each read through its own index and united: ORed in one WHERE
+    # (with the participants' EXISTS) they read every record of the city (bench/duties.py)
+    seen = DutyRecord.objects.filter(author=user).order_by().values("pk")
+    ways = [DutyRecord.participants.through.objects.filter(user_id=user.pk).order_by()
+            .values("dutyrecord_id")]
+    if units:
+        ways.append(DutyRecord.objects.filter(unit_id__in=units).order_by().values("pk"))
+    return DutyRecord.objects.filter(pk__in=seen.union(*ways))
 
 
 def visible_duty_record_or_404(user, pk):
@@ -180,11 +187,15 @@ def visible_duty_record_or_404(user, pk):
 
 
 def current_duty_list(year: int | None = None):
-    """The issued (or closed) list of ``year``, this year's by default."""
+    """The issued (or closed) list of ``year``; by default this year's, or last year's until
+    this year's is issued (early January: December's events are still recorded)."""
     from .models import DutyList
 
-    year = year or timezone.localdate().year
-    return DutyList.objects.filter(year=year).exclude(status=DutyList.Status.DRAFT).first()
+    lists = DutyList.objects.exclude(status=DutyList.Status.DRAFT)
+    if year:
+        return lists.filter(year=year).first()
+    this_year = timezone.localdate().year
+    return lists.filter(year__in=(this_year, this_year - 1)).order_by("-year").first()
 
 
 # how many records waiting at a reviewer's posts are checked one by one
@@ -220,3 +231,71 @@ def duty_records_to_review(user, rows) -> QuerySet:
     found = [record.pk for record in waiting.select_related("unit")[:MAX_TO_REVIEW]
              if any(duty_records.can_review(person, record) for person in people)]
     return rows.filter(pk__in=found)
+
+
+def chosen_bureaus(user) -> list[Unit]:
+    """The bureaus a reader of every unit (the secretary, a committee, the stationed group)
+    picks among on the duty pages; none for the others, who read their own units."""
+    if not (sees_everything(user) or permissions.is_stationed(user)):
+        return []
+    return list(Unit.objects.filter(kind=Unit.Kind.BUREAU).order_by("order", "code"))
+
+
+def default_bureau(user, bureaus: list[Unit]) -> Unit | None:
+    """The bureau a reader lands on: their own, or — for a city's commission, whose bureau
+    holds the others — the first bureau under it (the whole city is one choice away)."""
+    if not bureaus:
+        return None
+    homes = {chain.bureau_line(unit)[1].pk for unit in chain.units_of(user, tuple(Post.Role.values))}
+    home = next((bureau for bureau in bureaus if bureau.pk in homes), bureaus[0])
+    under = [bureau for bureau in bureaus if bureau.parent_id == home.pk]
+    return under[0] if under else home
+
+
+def duty_record_bureau(user, code: str = "") -> tuple[Unit | None, list[Unit]]:
+    """For a reader of every unit: the bureau whose records a list shows (``code``, else
+    their own — a city's commission lands on its first bureau) and the bureaus to choose
+    from; (None, []) for everyone else, who read their own units. Raises ValidationError
+    for a code no bureau has."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    bureaus = chosen_bureaus(user)
+    if not bureaus:
+        return None, []
+    if code:
+        chosen = next((bureau for bureau in bureaus if bureau.code == code), None)
+        if chosen is None:
+            raise ValidationError({"bureau": _("No bureau has this code.")})
+        return chosen, bureaus
+    return default_bureau(user, bureaus), bureaus
+
+
+def duty_record_rows(user, duty_list, *, bureau: str = "", item: int | None = None,
+                     unit: str = "", status: str = "", kind: str = "", late: bool = False,
+                     review: bool = False, rows: QuerySet | None = None) -> QuerySet:
+    """The records of ``duty_list`` that ``user`` may read under the record list's filters
+    (its page, its export and the API's list): within one bureau for a reader of every
+    unit (``duty_record_bureau``)."""
+    from .models import DutyRecord
+
+    if duty_list is None:
+        return DutyRecord.objects.none()
+    rows = (rows if rows is not None else visible_duty_records(user)).filter(
+        duty_list=duty_list)
+    chosen, _bureaus = duty_record_bureau(user, bureau)
+    if chosen is not None:
+        rows = rows.filter(unit_id__in=chain.units_under(chosen))
+    if item:
+        rows = rows.filter(counted__item__number=item)
+    if unit:
+        rows = rows.filter(unit__code=unit)
+    if status:
+        rows = rows.filter(status=status)
+    if kind:
+        rows = rows.filter(kind=kind)
+    if late:
+        rows = rows.filter(is_late=True)
+    if review:
+        rows = duty_records_to_review(user, rows)
+    return rows

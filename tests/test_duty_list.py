@@ -218,3 +218,29 @@ def test_last_years_list_is_a_starting_point(bureau, jiwei_chen, plan_text):
     first = data["items"][0]
     assert (first["target"], first["carriers"]) == (12, ["leadership"])
     assert str(YEAR) in data["title"] or data["title"]
+
+
+def test_the_committee_sets_the_lists_rules_with_a_reason_once_issued(built, jiwei_chen,
+                                                                     secretary, client_for):
+    from records.services import duties
+
+    response = client_for(jiwei_chen).post(f"/duties/{built.pk}/rules/",
+                                           {"record_within": 7, "lock_after": 15})
+    assert response.status_code == 302
+    built.refresh_from_db()
+    assert (built.record_within, built.lock_after, built.version) == (7, 15, 1)
+    for item in built.items.all():
+        duties.duty_item_update(item=item, by=jiwei_chen, carriers=["unit_heads"],
+                                **({"target": 2} if item.target_needed else {}))
+    duties.duty_list_issue(duty_list=built, by=secretary)
+    client_for(jiwei_chen).post(f"/duties/{built.pk}/rules/", {"record_within": 3,
+                                                               "lock_after": 15})
+    built.refresh_from_db()
+    assert built.record_within == 7  # an issued list needs a reason
+    client_for(jiwei_chen).post(f"/duties/{built.pk}/rules/", {
+        "record_within": 3, "lock_after": 15, "reason": "按减负要求缩短填报期限。"})
+    built.refresh_from_db()
+    assert (built.record_within, built.version) == (3, 2)
+    assert built.revisions.get().reason == "按减负要求缩短填报期限。"
+    assert client_for(secretary).post(f"/duties/{built.pk}/rules/", {
+        "record_within": 9, "lock_after": 15, "reason": "x"}).status_code == 404

@@ -245,3 +245,40 @@ def test_the_quarterly_report_fills_its_annex_from_the_quarters_records(
     assert by_number[14]["in_quarter"] == 2 and by_number[16]["in_quarter"] == 1
     page = client_for(head_sanitation).get(f"/reports/{report.pk}/").content.decode()
     assert "dc-duty-annex" in page and "处务会专题研究作风治理" in page
+
+
+def test_whoever_acts_for_the_reviewer_reads_and_reviews(duty_list, head_sanitation, leader_li,
+                                                         leader_wang, client_for):
+    from accounts.models import Delegation
+
+    made = record(duty_list, head_sanitation, 14)
+    assert client_for(leader_wang).get(f"/duties/records/{made.pk}/").status_code == 404
+    Delegation.objects.create(absent=leader_li, acting=leader_wang, valid_from=TODAY,
+                              valid_to=TODAY + datetime.timedelta(days=7), reason="出差")
+    queue = client_for(leader_wang).get("/duties/records/?review=1").content.decode()
+    assert f"/duties/records/{made.pk}/" in queue
+    service.duty_record_review(record=made, by=leader_wang, accept=True)
+    made.refresh_from_db()
+    assert made.status == "accepted" and made.reviewed_by == leader_wang
+
+
+def test_someone_who_does_not_review_is_refused_whatever_the_status(duty_list, head_sanitation,
+                                                                   leader_li, leader_wang):
+    made = record(duty_list, head_sanitation, 14)
+    service.duty_record_review(record=made, by=leader_li, accept=True)
+    with pytest.raises(PermissionDenied):
+        service.duty_record_review(record=made, by=leader_wang, accept=True)
+
+
+def test_a_correction_that_makes_a_record_late_needs_a_reason(duty_list, head_sanitation,
+                                                              leader_li):
+    made = record(duty_list, head_sanitation, 14)
+    service.duty_record_review(record=made, by=leader_li, accept=False, opinion="日期有误。")
+    with pytest.raises(ValidationError) as refused:
+        service.duty_record_resubmit(record=made, by=head_sanitation,
+                                     items=items(duty_list, 14), kind="meeting",
+                                     date=TODAY - datetime.timedelta(days=30),
+                                     summary=made.summary)
+    assert "补录" in " ".join(refused.value.message_dict["late_reason"])
+    made.refresh_from_db()
+    assert made.status == "returned" and made.version == 1

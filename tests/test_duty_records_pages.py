@@ -125,3 +125,38 @@ def test_only_the_committee_reopens(duty_list, jiwei_chen, head_sanitation, clie
     response = client_for(jiwei_chen).post(f"/duties/{duty_list.pk}/reopen/",
                                            {"person": "nobody", "quarter": 1, "reason": "漏记"})
     assert response.status_code == 400 and "用户名" in response.content.decode()
+
+
+def test_the_heat_map_colours_units_by_item(duty_list, head_sanitation, leader_li, jiwei_chen,
+                                            head_legal, paizhu_sun, client_for):
+    service.duty_record_create(by=head_sanitation, duty_list=duty_list,
+                               items=list(duty_list.items.filter(number__in=[14, 16])),
+                               kind="meeting", date=recent_day(), summary="专题会。",
+                               late_reason="补录。")
+    page = client_for(jiwei_chen).get("/duties/heatmap/").content.decode()
+    assert "市容环境卫生管理处" in page and "执法支队" in page
+    units = page.count('<th scope="row">')
+    assert units >= 10 and page.count('class="dc-heat dc-heat--') == units * 9  # 9 items
+    # a leader sees the units they oversee
+    page = client_for(leader_li).get("/duties/heatmap/").content.decode()
+    assert "市容环境卫生管理处" in page and "执法支队" not in page
+    assert client_for(paizhu_sun).get("/duties/heatmap/").status_code == 200
+    assert client_for(head_legal).get("/duties/heatmap/").status_code == 404
+    assert client_for(jiwei_chen).get("/duties/heatmap/?bureau=nowhere").status_code == 404
+    assert client_for(jiwei_chen).get("/duties/heatmap/?colour=red").status_code == 400
+
+
+def test_heat_map_figures(duty_list, head_sanitation, unit):
+    from django.utils import timezone
+
+    from records.duty_seats import heat_map
+
+    made = service.duty_record_create(by=head_sanitation, duty_list=duty_list,
+                                      items=list(duty_list.items.filter(number=14)),
+                                      kind="meeting", date=recent_day(), summary="专题会。")
+    service.duty_record_review(record=made, by=service.reviewers_of(made)[0], accept=False,
+                               opinion="请补充。")
+    heat = heat_map(duty_list, [unit("sanitation"), unit("legal")], timezone.localdate())
+    assert heat.records == 1 and heat.returned_rate == 1 and heat.late_rate == 0
+    assert [row[0].code for row in heat.rows] == ["sanitation", "legal"] or \
+        [row[0].code for row in heat.rows] == ["legal", "sanitation"]

@@ -27,15 +27,20 @@ from records.models import (
     AuditEvent,
     DutyItem,
     DutyList,
+    DutyRecord,
+    DutyRecordEvidence,
+    DutyReopening,
     Notification,
     Problem,
     QuarterlyReport,
 )
+from records.services import duty_records
 from records.services import problems as services
 from records.services.duties import duty_list_from_plan
 from records.services.evidence import evidence_add
 
 from .conftest import open_task, review, submit
+from .duty_helpers import issued_list, recent_day
 
 SECRET = "机密测试文本IDOR"
 # Routes that need no case, and why.
@@ -133,12 +138,26 @@ def world(bureau, unit, client_for, head_sanitation, leader_li, jiwei_chen, head
     open_annual_reports(year=2025)
     annual = AnnualReport.objects.get(leader=leader_li, year=2025)
     submit(leader, annual, work_done=SECRET, integrity=SECRET)
-    # a duty list still in draft: the committee's and the secretary's alone
-    duty_list = duty_list_from_plan(year=timezone.localdate().year, by=jiwei_chen,
+    # a duty list still in draft (next year's): the committee's and the secretary's alone
+    duty_list = duty_list_from_plan(year=timezone.localdate().year + 1, by=jiwei_chen,
                                     text=f"1.{SECRET}。全年不少于X次。")
+    # this year's, issued: sanitation's records of it, one with evidence awaiting review, a
+    # talk returned for revision
+    issued = issued_list()
+    items = list(issued.items.filter(number__in=[14, 16]))
+    waiting = duty_records.duty_record_create(
+        by=head_sanitation, duty_list=issued, items=items, participants=[leader_li],
+        files=[SimpleUploadedFile("会议记录.pdf", b"%PDF-1.4 " + SECRET.encode())],
+        kind="meeting", date=recent_day(), place=SECRET, summary=SECRET)
+    talk = duty_records.duty_record_create(
+        by=head_sanitation, duty_list=issued, items=items[:1], kind="talk",
+        date=recent_day(), summary=SECRET, guests=SECRET,
+        files=[SimpleUploadedFile("谈话记录.pdf", b"%PDF-1.4 " + SECRET.encode())])
+    duty_records.duty_record_review(record=talk, by=leader_li, accept=False, opinion=SECRET)
     return {"reports": [done, pending], "problems": [filed, open_problem, joint],
             "annual_reports": [annual], "notification": notification,
-            "duty_lists": [duty_list]}
+            "duty_lists": [duty_list], "issued_lists": [issued],
+            "duty_records": [waiting, talk]}
 
 
 def _records_of(kind, world) -> list:
@@ -167,6 +186,19 @@ def _fill(name, route, world):
         return [{"pk": d.pk} for d in world["duty_lists"]]
     if name in ("duties:item", "api:duty_item"):
         return [{"pk": d.pk, "number": 1} for d in world["duty_lists"]]
+    if name in ("duties:record", "duties:record_edit", "duties:record_review",
+                "duties:record_evidence", "api:duty_record", "api:duty_record_review",
+                "api:duty_record_resubmit", "api:duty_record_evidence_upload"):
+        return [{"pk": r.pk} for r in world["duty_records"]]
+    if name in ("duties:record_download", "api:duty_record_evidence"):
+        return [{"pk": r.pk, "evidence_pk": e.pk} for r in world["duty_records"]
+                for e in r.evidence.all()]
+    if name in ("duties:reopen", "duties:rules"):
+        return [{"pk": d.pk} for d in world["duty_lists"] + world["issued_lists"]]
+    if name == "duties:docx":  # an issued list's notice is for every member
+        return [{"pk": d.pk} for d in world["duty_lists"]]
+    if name == "duties:handbook_person":
+        return [{"username": r.author.username} for r in world["duty_records"][:1]]
     if name in ("api:report", "api:report_withdraw", "api:report_sheet_pdf",
                 "api:report_sheet_docx", "api:report_urge"):
         return [{"pk": r.pk} for r in world["reports"]]
@@ -226,8 +258,11 @@ def _snapshot():
             list(Problem.objects.order_by("pk").values_list("status", "due_date")),
             list(AnnualReport.objects.order_by("pk").values_list("status", "work_done")),
             Notification.objects.filter(read_at__isnull=False).count(),
-            list(DutyList.objects.order_by("pk").values_list("status", "version")),
-            list(DutyItem.objects.order_by("pk").values_list("target", "carriers")))
+            list(DutyList.objects.order_by("pk").values_list("status", "version",
+                                                             "record_within", "lock_after")),
+            list(DutyItem.objects.order_by("pk").values_list("target", "carriers")),
+            list(DutyRecord.objects.order_by("pk").values_list("status", "version", "summary")),
+            DutyRecordEvidence.objects.count(), DutyReopening.objects.count())
 
 
 def test_every_route_with_an_id_has_a_case(world):
@@ -271,4 +306,5 @@ def test_people_outside_the_chain_get_nothing_from_any_route(world, username):
     assert not AuditEvent.objects.filter(pk__gt=audit_before,
                                          action__in=["problem.evidence_download",
                                                      "report.sheet_print",
-                                                     "problem.sheet_print"]).exists()
+                                                     "problem.sheet_print",
+                                                     "duty_record.evidence_download"]).exists()

@@ -124,7 +124,7 @@ class DutyListDetailView(LoginRequiredMixin, generic.TemplateView):
             and duty_list.status != DutyList.Status.CLOSED, can_issue=can_issue,
             issue_problems=duties.issue_problems(duty_list) if duty_list.is_draft else [],
             revisions=duty_list.revisions.select_related("by").order_by("-version"),
-            **kwargs)
+            rules_form=RulesForm(instance=duty_list), **kwargs)
 
 
 class DutyItemView(LoginRequiredMixin, generic.TemplateView):
@@ -172,4 +172,39 @@ class DutyListIssueView(LoginRequiredMixin, generic.View):
         else:
             messages.success(request, _("The %(year)s duty list is issued.")
                              % {"year": duty_list.year})
+        return redirect("duties:detail", pk=duty_list.pk)
+
+
+class RulesForm(forms.ModelForm):
+    reason = forms.CharField(label=gettext_lazy("Reason for the new version"), required=False,
+                             max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=gettext_lazy("Needed once the list is issued."))
+
+    class Meta:
+        model = DutyList
+        fields = ["record_within", "lock_after"]
+
+
+class DutyListRulesView(LoginRequiredMixin, generic.View):
+    """The committee sets the list's rules: when records are due, when quarters lock."""
+
+    def post(self, request, pk):
+        if not duties.can_build(request.user):
+            raise Http404(_("Only the discipline committee changes the duty list."))
+        duty_list = visible_list_or_404(request.user, pk)
+        form = RulesForm(request.POST, instance=DutyList.objects.get(pk=duty_list.pk))
+        if form.is_valid():
+            changes = {name: form.cleaned_data[name] for name in RulesForm.Meta.fields}
+            try:
+                duties.duty_list_rules(duty_list=duty_list, by=request.user,
+                                       reason=form.cleaned_data["reason"], **changes)
+            except ValidationError as error:
+                for message in error.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(request, _("The list's rules are saved."))
+        else:
+            for errors in form.errors.values():
+                for message in errors:
+                    messages.error(request, message)
         return redirect("duties:detail", pk=duty_list.pk)

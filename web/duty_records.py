@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -24,8 +24,11 @@ from accounts.models import Post, User
 from records.duty_seats import my_counters, seat_for, seats_on
 from records.models import DutyItem, DutyList, DutyRecord, DutyRecordEvidence
 from records.selectors import current_duty_list as current_list
-from records.selectors import duty_records_to_review as to_review
-from records.selectors import visible_duty_record_or_404, visible_duty_records
+from records.selectors import (
+    duty_record_bureau,
+    duty_record_rows,
+    visible_duty_record_or_404,
+)
 from records.services import duties, duty_records
 from records.services.evidence import EvidenceTampered, evidence_open
 from web.forms import show_errors
@@ -69,7 +72,7 @@ class ItemsField(forms.ModelMultipleChoiceField):
 class RecordForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=DutyRecord.Kind.choices)
     date = forms.DateField(label=gettext_lazy("Date"),
-                           widget=forms.DateInput(attrs={"type": "date"}))
+                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     place = forms.CharField(label=gettext_lazy("Place"), max_length=200, required=False)
     organiser = forms.CharField(label=gettext_lazy("Organiser"), max_length=100,
                                 required=False)
@@ -191,7 +194,31 @@ class RecordFilterForm(forms.Form):
     kind = forms.ChoiceField(required=False, choices=[("", "")] + DutyRecord.Kind.choices)
     late = forms.BooleanField(required=False)
     review = forms.BooleanField(required=False)
+    bureau = forms.SlugField(required=False, max_length=40)
     page = forms.IntegerField(required=False, min_value=1)
+
+
+def record_filters(user: User, params) -> tuple[RecordFilterForm, str | None]:
+    """The record list's filters read from ``params`` (the page's and its export's): the
+    form, and what is wrong with them (None when nothing is)."""
+    unknown = set(params) - set(RecordFilterForm.base_fields)
+    form = RecordFilterForm(params)
+    if unknown:
+        return form, _("Unknown filter: %(names)s.") % {"names": ", ".join(sorted(unknown))}
+    if not form.is_valid():
+        return form, _("Check the filters.")
+    try:
+        duty_record_bureau(user, form.cleaned_data["bureau"])
+    except ValidationError as error:
+        return form, " ".join(error.messages)
+    return form, None
+
+
+def filtered_records(user: User, duty_list: DutyList | None, data: dict) -> QuerySet:
+    """What the record list shows and what its export writes, under the filters' cleaned
+    ``data`` (records.selectors.duty_record_rows)."""
+    return duty_record_rows(user, duty_list, **{name: data[name] for name in (
+        "bureau", "item", "unit", "status", "kind", "late", "review")})
 
 
 class RecordListView(LoginRequiredMixin, generic.TemplateView):
@@ -203,34 +230,24 @@ class RecordListView(LoginRequiredMixin, generic.TemplateView):
         user = request.user
         if not duties.can_read(user):
             raise Http404(_("Duty records are for members of the bureau."))
-        unknown = set(request.GET) - set(RecordFilterForm.base_fields)
-        form = RecordFilterForm(request.GET)
-        if unknown or not form.is_valid():
+        form, bad_filter = record_filters(request.user, request.GET)
+        if bad_filter:
             return render(request, "records/duty_record_list.html", status=400, context={
-                "form": form, "bad_filter": _("Unknown filter: %(names)s.")
-                % {"names": ", ".join(sorted(unknown))} if unknown else _("Check the filters.")})
+                "form": form, "bad_filter": bad_filter})
         return self.render_to_response(self.get_context_data(form=form))
 
     def get_context_data(self, **kwargs):
         user = self.request.user
         data = kwargs["form"].cleaned_data
         duty_list = current_list()
-        rows = visible_duty_records(user).filter(duty_list=duty_list)
-        if data["item"]:
-            rows = rows.filter(counted__item__number=data["item"])
-        if data["unit"]:
-            rows = rows.filter(unit__code=data["unit"])
-        if data["status"]:
-            rows = rows.filter(status=data["status"])
-        if data["kind"]:
-            rows = rows.filter(kind=data["kind"])
-        if data["late"]:
-            rows = rows.filter(is_late=True)
-        if data["review"]:
-            rows = to_review(user, rows)
+        rows = filtered_records(user, duty_list, data)
         counts = dict(rows.order_by().values_list("status").annotate(n=Count("id")))
-        page = Paginator(rows.select_related("author", "unit").order_by("-date", "-pk"),
-                         PAGE_SIZE).get_page(data["page"] or 1)
+        paginator = Paginator(rows.select_related("author", "unit").order_by("-date", "-pk"),
+                              PAGE_SIZE)
+        # the statuses' counts add up to the rows: no second count of them
+        paginator.__dict__["count"] = sum(counts.values())
+        page = paginator.get_page(data["page"] or 1)
+        bureau, bureaus = duty_record_bureau(user, data["bureau"])
         query = self.request.GET.copy()
         query.pop("page", None)
         return super().get_context_data(
@@ -238,6 +255,8 @@ class RecordListView(LoginRequiredMixin, generic.TemplateView):
             status_counts=[(label, counts.get(code, 0))
                            for code, label in DutyRecord.Status.choices],
             page_query="?" + (query.urlencode() + "&" if query else ""),
+            export_query=query.urlencode(), bureau=bureau, bureaus=bureaus,
+            can_heatmap=bool(bureaus) or bool(chain.units_overseen_by(user)),
             can_reopen=duty_records.can_reopen(user), **kwargs)
 
 

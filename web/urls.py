@@ -8,6 +8,8 @@ from web import approvals as approval_views
 from web import bulk as bulk_views
 from web import circulars as circular_views
 from web import duties as duty_views
+from web import duty_documents as duty_document_views
+from web import duty_heatmap as duty_heatmap_views
 from web import duty_records as duty_record_views
 from web import ledger as ledger_views
 from web import notifications as notification_views
@@ -116,9 +118,11 @@ class DutiesApp(Application):
     item_path = path("<int:pk>/items/<int:number>/", duty_views.DutyItemView.as_view(),
                      name="item")
     issue_path = path("<int:pk>/issue/", duty_views.DutyListIssueView.as_view(), name="issue")
+    rules_path = path("<int:pk>/rules/", duty_views.DutyListRulesView.as_view(), name="rules")
     reopen_path = path("<int:pk>/reopen/", duty_record_views.ReopenView.as_view(),
                        name="reopen")
     mine_path = path("mine/", duty_record_views.MyDutiesView.as_view(), name="mine")
+    heatmap_path = path("heatmap/", duty_heatmap_views.HeatMapView.as_view(), name="heatmap")
     records_path = path("records/", duty_record_views.RecordListView.as_view(), name="records")
     record_new_path = path("records/new/", duty_record_views.RecordCreateView.as_view(),
                            name="record_new")
@@ -134,6 +138,16 @@ class DutiesApp(Application):
     record_download_path = path("records/<int:pk>/evidence/<int:evidence_pk>/",
                                 duty_record_views.RecordEvidenceDownloadView.as_view(),
                                 name="record_download")
+    docx_path = path("<int:pk>/docx/", duty_document_views.DutyListDocxView.as_view(),
+                     name="docx")
+    handbook_path = path("handbook/", duty_document_views.HandbookView.as_view(),
+                         name="handbook")
+    handbook_person_path = path("handbook/<str:username>/",
+                                duty_document_views.HandbookView.as_view(),
+                                name="handbook_person")
+    records_export_path = path("records/export/",
+                               duty_document_views.RecordExportView.as_view(),
+                               name="records_export")
 
 
 class NotificationsApp(Application):

@@ -240,3 +240,45 @@ def duty_list_issue(*, duty_list: DutyList, by: User) -> DutyList:
           items=duty_list.items.count(), version=duty_list.version)
     return duty_list
 
+
+
+LIST_RULES = {"record_within": (1, 30), "lock_after": (1, 60)}
+
+
+@transaction.atomic
+def duty_list_rules(*, duty_list: DutyList, by: User, reason: str = "", **changes) -> DutyList:
+    """Set the list's rules: the working days a record is due in, and after which a quarter
+    locks. A draft changes freely; an issued list only by a new version with ``reason``."""
+    duty_list = DutyList.objects.select_for_update().get(pk=duty_list.pk)
+    if not can_build(by):
+        raise PermissionDenied(_("Only the discipline committee changes the duty list."))
+    if duty_list.status == DutyList.Status.CLOSED:
+        raise ValidationError(_("The %(year)s list is closed and can no longer change.")
+                              % {"year": duty_list.year})
+    unknown = sorted(set(changes) - set(LIST_RULES))
+    if unknown:
+        raise ValidationError(_("These cannot be changed: %(names)s.")
+                              % {"names": ", ".join(unknown)})
+    cleaned = {}
+    for name, value in changes.items():
+        low, high = LIST_RULES[name]
+        if not isinstance(value, int) or not low <= value <= high:
+            raise ValidationError({name: _("From %(low)s to %(high)s working days.")
+                                   % {"low": low, "high": high}})
+        if value != getattr(duty_list, name):
+            cleaned[name] = value
+    if not cleaned:
+        raise ValidationError(_("Nothing to change."))
+    reason = (reason or "").strip()
+    if duty_list.status == DutyList.Status.ISSUED:
+        if not reason:
+            raise ValidationError({"reason": _("An issued list changes only by a new version: "
+                                               "say why.")})
+        _new_version(duty_list, by, reason[:2000])
+    before = {name: getattr(duty_list, name) for name in cleaned}
+    for name, value in cleaned.items():
+        setattr(duty_list, name, value)
+    duty_list.save(update_fields=[*cleaned])
+    audit(actor=by, action="duty_list.rules", target=duty_list, before=before, after=cleaned,
+          version=duty_list.version, reason=reason or None)
+    return duty_list

@@ -9,7 +9,7 @@ import datetime
 from django.utils import timezone
 
 from records.audit import audit
-from records.duty_seats import Seat, build_counter, monthly_counts
+from records.duty_seats import Seat, build_counter, monthly_counts, year_calendar
 from records.models import Carrier, DutyList, DutyRecord, QuarterlyReport
 from records.workdays import quarter_end
 
@@ -44,12 +44,15 @@ def duty_annex(report: QuarterlyReport, today: datetime.date | None = None) -> d
              for item in items}
     counts = monthly_counts(duty_list, list(set(seats.values())), items=items)
     as_of = min(today, end)
-    counters = []
+    counters, calendar = [], year_calendar(duty_list.year)
     for item in items:
         item.duty_list = duty_list
         by_month = {month: n for month, n in counts.get((item.pk, seats[item.pk].key), {})
                     .items() if month <= end.month}
-        counter = build_counter(item, seats[item.pk], by_month, as_of)
+        # once the quarter is over, its last period counts as ended (red when missed)
+        counter = build_counter(item, seats[item.pk], by_month,
+                                end + datetime.timedelta(days=1) if today > end else as_of,
+                                calendar=calendar)
         in_quarter = sum(n for month, n in by_month.items() if start.month <= month)
         counters.append({"number": item.number, "title": item.title,
                          "period": item.get_period_display(), "in_quarter": in_quarter,

@@ -86,10 +86,11 @@ def can_reopen(user: User) -> bool:
 
 def sees_talk(user: User, record: DutyRecord) -> bool:
     """A talk's content is for its author, its participants and its reviewer; everyone else
-    sees only its date and who took part."""
-    if not record.is_talk or user.pk == record.author_id or user.pk == record.reviewed_by_id:
+    sees only its date and who took part. Reads the participants prefetched with the record
+    when they were (``prefetch_related("participants")``: a list costs no query a record)."""
+    if not record.is_talk or user.pk in (record.author_id, record.reviewed_by_id):
         return True
-    if record.participants.filter(pk=user.pk).exists():
+    if any(person.pk == user.pk for person in record.participants.all()):
         return True
     return can_review(user, record)
 
@@ -277,7 +278,10 @@ def duty_record_create(*, by: User, duty_list: DutyList, items: list[DutyItem],
                        **fields) -> DutyRecord:
     """Record one thing done, for every item of ``by``'s posts it counts for."""
     today = timezone.localdate()
-    duty_list = DutyList.objects.select_for_update().get(pk=duty_list.pk)
+    duty_list = DutyList.objects.get(pk=duty_list.pk)
+    # one person's entries one at a time (an exact duplicate sent twice at once is refused),
+    # everyone else's alongside
+    User.objects.select_for_update().filter(pk=by.pk).exists()
     unknown = sorted(set(fields) - set(CONTENT))
     if unknown:
         raise ValidationError(_("These cannot be recorded: %(names)s.")
@@ -298,10 +302,11 @@ def duty_record_create(*, by: User, duty_list: DutyList, items: list[DutyItem],
     record.participants.set(people)
     _count(record, counted)
     _keep_files(record, by, files)
-    DutyRecordVersion.objects.create(record=record, number=1, content=_content(record),
+    content = _content(record)
+    DutyRecordVersion.objects.create(record=record, number=1, content=content,
                                      submitted_by=by,
                                      decision="" if sampled else Status.ACCEPTED)
-    audit(actor=by, action="duty_record.create", target=record, items=_content(record)["items"],
+    audit(actor=by, action="duty_record.create", target=record, items=content["items"],
           date=record.date.isoformat(), late=late, sampled=sampled,
           unit=record.unit_id)
     if sampled:
@@ -333,6 +338,14 @@ def duty_record_resubmit(*, record: DutyRecord, by: User, items: list[DutyItem],
     late = _late(record.duty_list, cleaned["date"], first_entry)
     if late and not cleaned["late_reason"]:
         cleaned["late_reason"] = record.late_reason
+        if not cleaned["late_reason"]:
+            raise ValidationError({"late_reason": _(
+                "This is %(n)s working days after the event, later than the %(limit)s "
+                "allowed: say why it is recorded late (补录).") % {
+                    "n": working_days_between(cleaned["date"], first_entry),
+                    "limit": record.duty_list.record_within}})
+    if not late:
+        cleaned["late_reason"] = ""
     people = _participants(participants)
     files = list(files)
     _check_files(counted, files, has_files=record.evidence.exists())
@@ -359,11 +372,11 @@ def duty_record_review(*, record: DutyRecord, by: User, accept: bool, opinion: s
     """The reviewer accepts the record (read-only from then on) or returns it with an
     opinion; a returned record stops counting until it is submitted again."""
     record = DutyRecord.objects.select_for_update().select_related("unit").get(pk=record.pk)
+    if not any(reviewer.pk == by.pk for reviewer in reviewers_of(record)):
+        raise PermissionDenied(_("You do not review this record today."))
     if record.status != Status.SUBMITTED:
         raise ValidationError(_("This record is %(status)s: there is nothing to review.")
                               % {"status": record.get_status_display()})
-    if not can_review(by, record):
-        raise PermissionDenied(_("You do not review this record today."))
     opinion = (opinion or "").strip()
     if len(opinion) > 2000:
         raise ValidationError({"opinion": _("Keep it under %(n)s characters.") % {"n": 2000}})
