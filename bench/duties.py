@@ -259,7 +259,8 @@ class Generator:
         self.records.append((
             pk, self.duty_list.pk, author[0], unit_id, kind, date, "", "", "", summary,
             status, 2 if once_returned else 1, late, LATE_REASON if late else "", sampled,
-            first.reviewer, reviewer_id, reviewed_at, created, reviewed_at or created))
+            first.reviewer, reviewer_id, reviewed_at, once_returned or status == Status.RETURNED,
+            created, reviewed_at or created))
         counts = status in DutyRecord.COUNTING
         for item in items:
             self.counted.append((self._take(DutyRecordItem), pk, item.pk, seat[0], seat[1],
@@ -311,7 +312,7 @@ def _check_column_order() -> None:
         DutyRecord: ["id", "duty_list_id", "author_id", "unit_id", "kind", "date", "place",
                      "organiser", "guests", "summary", "status", "version", "is_late",
                      "late_reason", "sampled", "reviewer_role", "reviewed_by_id",
-                     "reviewed_at", "created_at", "updated_at"],
+                     "reviewed_at", "was_returned", "created_at", "updated_at"],
         DutyRecordItem: ["id", "record_id", "item_id", "carrier", "unit_id", "leader_id",
                          "date", "counts"],
         DutyRecordVersion: ["id", "record_id", "number", "content", "submitted_by_id",
@@ -490,14 +491,17 @@ def duty_cases(s: dict) -> list[tuple[str, object, str]]:
         ("Leader's records (the units overseen)", s["leader"], "/duties/records/"),
         ("Leader's review queue", s["leader"], "/duties/records/?review=1"),
         ("Leader's heat map (own units)", s["leader"], "/duties/heatmap/"),
-        ("Committee's record ledger, unfiltered", s["committee"], "/duties/records/"),
+        ("Committee's record ledger (lands on its first bureau)", s["committee"],
+         "/duties/records/"),
+        ("Committee's record ledger, whole city (chosen)", s["committee"],
+         "/duties/records/?bureau=city"),
         ("Committee's record ledger, one unit", s["committee"],
          f"/duties/records/?unit={s['unit']}"),
         ("Committee's record ledger, item 3", s["committee"], "/duties/records/?item=3"),
         ("Committee's record ledger, awaiting review", s["committee"],
          "/duties/records/?status=submitted"),
         ("Heat map of one bureau", s["committee"], f"/duties/heatmap/?bureau={s['bureau']}"),
-        ("API record list", s["committee"], "/api/v1/duty-records/"),
+        ("API record list (its first bureau)", s["committee"], "/api/v1/duty-records/"),
         ("API record list, one unit", s["committee"],
          f"/api/v1/duty-records/?unit={s['unit']}"),
     ]

@@ -277,17 +277,24 @@ def duty_record_rows(user, duty_list, *, bureau: str = "", item: int | None = No
     """The records of ``duty_list`` that ``user`` may read under the record list's filters
     (its page, its export and the API's list): within one bureau for a reader of every
     unit (``duty_record_bureau``)."""
-    from .models import DutyRecord
+    from .models import DutyRecord, DutyRecordItem
 
     if duty_list is None:
         return DutyRecord.objects.none()
     rows = (rows if rows is not None else visible_duty_records(user)).filter(
         duty_list=duty_list)
     chosen, _bureaus = duty_record_bureau(user, bureau)
-    if chosen is not None:
-        rows = rows.filter(unit_id__in=chain.units_under(chosen))
+    # a unit asked for by its code narrows enough: found in whichever bureau it is
+    units = chain.units_under(chosen) if chosen is not None and (bureau or not unit) else None
+    if units is not None:
+        rows = rows.filter(unit_id__in=units)
     if item:
-        rows = rows.filter(counted__item__number=item)
+        # the item's counted rows of the units in scope (an index on item and unit), not a
+        # join of the city's
+        counted = DutyRecordItem.objects.filter(item__duty_list=duty_list, item__number=item)
+        if units is not None:
+            counted = counted.filter(unit_id__in=units)
+        rows = rows.filter(pk__in=counted.values("record_id"))
     if unit:
         rows = rows.filter(unit__code=unit)
     if status:

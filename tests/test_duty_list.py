@@ -244,3 +244,30 @@ def test_the_committee_sets_the_lists_rules_with_a_reason_once_issued(built, jiw
     assert built.revisions.get().reason == "按减负要求缩短填报期限。"
     assert client_for(secretary).post(f"/duties/{built.pk}/rules/", {
         "record_within": 9, "lock_after": 15, "reason": "x"}).status_code == 404
+
+
+def test_the_committee_closes_the_list_once_its_last_quarter_has_locked(
+        built, jiwei_chen, secretary, monkeypatch):
+    import datetime
+
+    from django.core.exceptions import ValidationError
+
+    from records.services import duties
+
+    from .calendar_helpers import travel
+
+    for item in built.items.all():
+        duties.duty_item_update(item=item, by=jiwei_chen, carriers=["unit_heads"],
+                                **({"target": 2} if item.target_needed else {}))
+    duties.duty_list_issue(duty_list=built, by=secretary)
+    with pytest.raises(ValidationError, match="锁定"):
+        duties.duty_list_close(duty_list=built, by=jiwei_chen)
+    day = duties.closes_on(built)
+    assert datetime.date(YEAR + 1, 1, 10) < day < datetime.date(YEAR + 1, 2, 1)
+    travel(monkeypatch, day)
+    duties.duty_list_close(duty_list=built, by=jiwei_chen)
+    built.refresh_from_db()
+    assert built.status == "closed"
+    with pytest.raises(ValidationError):
+        duties.duty_item_update(item=built.items.first(), by=jiwei_chen, target=3,
+                                reason="改")

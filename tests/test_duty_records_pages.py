@@ -160,3 +160,22 @@ def test_heat_map_figures(duty_list, head_sanitation, unit):
     assert heat.records == 1 and heat.returned_rate == 1 and heat.late_rate == 0
     assert [row[0].code for row in heat.rows] == ["sanitation", "legal"] or \
         [row[0].code for row in heat.rows] == ["legal", "sanitation"]
+
+
+def test_a_reader_of_every_unit_sees_one_bureau_at_a_time(bureau, unit, head_sanitation,
+                                                        jiwei_chen, client_for):
+    from accounts.models import Unit
+
+    duty_list = issued_list()
+    made = service.duty_record_create(by=head_sanitation, duty_list=duty_list,
+                                      items=list(duty_list.items.filter(number=14)),
+                                      kind="meeting", date=recent_day(), summary="专题会。")
+    Unit.objects.create(code="water", name="市水务局", kind="bureau")
+    client = client_for(jiwei_chen)
+    # their own bureau by default, another by choice, a unit by its code wherever it is
+    assert f"/duties/records/{made.pk}/" in client.get("/duties/records/").content.decode()
+    assert f"/duties/records/{made.pk}/" not in client.get(
+        "/duties/records/?bureau=water").content.decode()
+    assert f"/duties/records/{made.pk}/" in client.get(
+        "/duties/records/?unit=sanitation").content.decode()
+    assert client.get("/duties/records/?bureau=nowhere").status_code == 400

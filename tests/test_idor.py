@@ -193,7 +193,7 @@ def _fill(name, route, world):
     if name in ("duties:record_download", "api:duty_record_evidence"):
         return [{"pk": r.pk, "evidence_pk": e.pk} for r in world["duty_records"]
                 for e in r.evidence.all()]
-    if name in ("duties:reopen", "duties:rules"):
+    if name in ("duties:reopen", "duties:rules", "duties:close"):
         return [{"pk": d.pk} for d in world["duty_lists"] + world["issued_lists"]]
     if name == "duties:docx":  # an issued list's notice is for every member
         return [{"pk": d.pk} for d in world["duty_lists"]]

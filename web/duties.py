@@ -124,7 +124,10 @@ class DutyListDetailView(LoginRequiredMixin, generic.TemplateView):
             and duty_list.status != DutyList.Status.CLOSED, can_issue=can_issue,
             issue_problems=duties.issue_problems(duty_list) if duty_list.is_draft else [],
             revisions=duty_list.revisions.select_related("by").order_by("-version"),
-            rules_form=RulesForm(instance=duty_list), **kwargs)
+            rules_form=RulesForm(instance=duty_list),
+            can_close=duties.can_build(user) and duty_list.status == DutyList.Status.ISSUED,
+            closes_on=duties.closes_on(duty_list)
+            if duty_list.status == DutyList.Status.ISSUED else None, **kwargs)
 
 
 class DutyItemView(LoginRequiredMixin, generic.TemplateView):
@@ -207,4 +210,20 @@ class DutyListRulesView(LoginRequiredMixin, generic.View):
             for errors in form.errors.values():
                 for message in errors:
                     messages.error(request, message)
+        return redirect("duties:detail", pk=duty_list.pk)
+
+
+class DutyListCloseView(LoginRequiredMixin, generic.View):
+    def post(self, request, pk):
+        if not duties.can_build(request.user):
+            raise Http404(_("Only the discipline committee closes the duty list."))
+        duty_list = visible_list_or_404(request.user, pk)
+        try:
+            duties.duty_list_close(duty_list=duty_list, by=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The %(year)s duty list is closed.")
+                             % {"year": duty_list.year})
         return redirect("duties:detail", pk=duty_list.pk)

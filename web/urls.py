@@ -119,6 +119,7 @@ class DutiesApp(Application):
                      name="item")
     issue_path = path("<int:pk>/issue/", duty_views.DutyListIssueView.as_view(), name="issue")
     rules_path = path("<int:pk>/rules/", duty_views.DutyListRulesView.as_view(), name="rules")
+    close_path = path("<int:pk>/close/", duty_views.DutyListCloseView.as_view(), name="close")
     reopen_path = path("<int:pk>/reopen/", duty_record_views.ReopenView.as_view(),
                        name="reopen")
     mine_path = path("mine/", duty_record_views.MyDutiesView.as_view(), name="mine")

@@ -63,6 +63,8 @@ class DutyRecord(models.Model):
                                     null=True, blank=True, related_name="+",
                                     verbose_name=_("reviewed by"))
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    # kept with the record for the rates of a bureau's thousands (the versions say when)
+    was_returned = models.BooleanField(_("returned at least once"), default=False)
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
     updated_at = models.DateTimeField(_("last saved"), auto_now=True)
 
@@ -115,7 +117,9 @@ class DutyRecordItem(models.Model):
         indexes = [models.Index(fields=["unit", "date"], condition=Q(counts=True),
                                 name="duty_counted_by_unit"),
                    models.Index(fields=["item", "date"], condition=Q(counts=True),
-                                name="duty_counted_by_item")]
+                                name="duty_counted_by_item"),
+                   # the record list's item filter, within a bureau's units
+                   models.Index(fields=["item", "unit"], name="duty_counted_item_unit")]
 
     def __str__(self):
         return f"{self.record_id} → {self.item_id}"

@@ -282,3 +282,34 @@ def duty_list_rules(*, duty_list: DutyList, by: User, reason: str = "", **change
     audit(actor=by, action="duty_list.rules", target=duty_list, before=before, after=cleaned,
           version=duty_list.version, reason=reason or None)
     return duty_list
+
+
+def closes_on(duty_list: DutyList):
+    """The first day the list may be closed: once its year's last quarter has locked."""
+    import datetime
+
+    from records.workdays import add_working_days
+
+    return add_working_days(datetime.date(duty_list.year, 12, 31),
+                            max(duty_list.lock_after, 1)) + datetime.timedelta(days=1)
+
+
+@transaction.atomic
+def duty_list_close(*, duty_list: DutyList, by: User) -> DutyList:
+    """The committee closes the year's list once its last quarter has locked: from then on
+    it is a record of the year, read-only, what the year-end assessment reads."""
+    duty_list = DutyList.objects.select_for_update().get(pk=duty_list.pk)
+    if not can_build(by):
+        raise PermissionDenied(_("Only the discipline committee closes the duty list."))
+    if duty_list.status != DutyList.Status.ISSUED:
+        raise ValidationError(_("Only an issued list is closed; this one is %(status)s.")
+                              % {"status": duty_list.get_status_display()})
+    if timezone.localdate() < closes_on(duty_list):
+        raise ValidationError(_("The %(year)s list can be closed from %(day)s, once its last "
+                                "quarter has locked.") % {"year": duty_list.year,
+                                                          "day": closes_on(duty_list)})
+    duty_list.status = DutyList.Status.CLOSED
+    duty_list.save(update_fields=["status"])
+    audit(actor=by, action="duty_list.close", target=duty_list, year=duty_list.year,
+          records=duty_list.records.count())
+    return duty_list

@@ -384,7 +384,9 @@ def duty_record_review(*, record: DutyRecord, by: User, accept: bool, opinion: s
         raise ValidationError({"opinion": _("Say what to correct when you return a record.")})
     record.status = Status.ACCEPTED if accept else Status.RETURNED
     record.reviewed_by, record.reviewed_at = by, timezone.now()
-    record.save(update_fields=["status", "reviewed_by", "reviewed_at", "updated_at"])
+    record.was_returned = record.was_returned or not accept
+    record.save(update_fields=["status", "reviewed_by", "reviewed_at", "was_returned",
+                               "updated_at"])
     record.counted.update(counts=accept)
     record.versions.filter(number=record.version).update(
         decision=record.status, opinion=opinion, decided_by=by, decided_at=record.reviewed_at)
