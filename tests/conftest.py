@@ -196,3 +196,14 @@ def race(*calls, timeout=40):
         if isinstance(result, BaseException):
             raise result
     return results
+
+
+@pytest.fixture
+def on_a_known_day(monkeypatch):
+    """Today is tests.duty_helpers.DAY (the duty list's tests: whatever day the suite runs,
+    a year with three quarters behind it)."""
+    from .calendar_helpers import travel
+    from .duty_helpers import DAY
+
+    travel(monkeypatch, DAY)
+    return DAY

@@ -24,6 +24,8 @@ from records.services import duty_records as service
 
 from .duty_helpers import PLAN, YEAR, issued_list, recent_day
 
+pytestmark = pytest.mark.usefixtures("on_a_known_day")
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 TALK = "与新任科长谈心谈话，提醒廉洁自律。"

@@ -19,7 +19,7 @@ class Refused:
         self.error = error
 
 
-pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("postgres_only")]
+pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("on_a_known_day", "postgres_only")]
 
 
 def _create(duty_list, by):

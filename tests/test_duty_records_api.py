@@ -5,14 +5,15 @@ content kept for those who took part."""
 import datetime
 
 import pytest
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from records.models import AuditEvent, DutyRecord, DutyRecordEvidence
 
-from .duty_helpers import PDF, issued_list, pdf, recent_day
+from .duty_helpers import DAY, PDF, issued_list, pdf, recent_day
 
-TODAY = timezone.localdate()
+pytestmark = pytest.mark.usefixtures("on_a_known_day")
+
+TODAY = DAY
 SECRET = "谈话内容机密API"
 
 

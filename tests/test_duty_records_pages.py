@@ -9,6 +9,8 @@ from records.services import duty_records as service
 
 from .duty_helpers import issued_list, pdf, recent_day
 
+pytestmark = pytest.mark.usefixtures("on_a_known_day")
+
 
 @pytest.fixture
 def duty_list(bureau):
