@@ -30,13 +30,15 @@ from .workdays import Calendar, add_working_days
 
 Role = Post.Role
 
+# the places of a unit: its head's items and its branch's
+UNIT_CARRIERS = (Carrier.UNIT_HEADS, Carrier.BRANCHES)
 # the places each role's post holds
 ROLE_CARRIERS = {
     Role.SECRETARY: (Carrier.SECRETARY, Carrier.LEADERSHIP),
     Role.LEADER: (Carrier.LEADERS, Carrier.LEADERSHIP),
-    Role.HEAD: (Carrier.UNIT_HEADS, Carrier.BRANCHES),
+    Role.HEAD: UNIT_CARRIERS,
     # the liaison keeps the unit's and the branch's records for its head
-    Role.LIAISON: (Carrier.UNIT_HEADS, Carrier.BRANCHES),
+    Role.LIAISON: UNIT_CARRIERS,
     Role.COMMITTEE: (Carrier.COMMITTEE,),
 }
 
@@ -265,18 +267,23 @@ def my_counters(user: User, duty_list: DutyList, today: datetime.date) -> list[C
     return counters
 
 
+def unit_items(duty_list: DutyList) -> list[DutyItem]:
+    """The items a unit carries (its head's, its branch's), in order."""
+    return [item for item in duty_list.items.order_by("number")
+            if set(UNIT_CARRIERS) & set(item.carriers)]
+
+
+def unit_seat(item: DutyItem, unit_id: int) -> Seat:
+    """The place of ``unit_id`` that ``item`` counts for (one of ``unit_items``)."""
+    return Seat(next(c for c in item.carriers if c in UNIT_CARRIERS), unit_id)
+
+
 def unit_counters(duty_list: DutyList, units: list[Unit], today: datetime.date
                   ) -> dict[int, list[Counter]]:
     """unit id → the counters of the items its head or branch carries (a heat map's row):
     one aggregate for all of them."""
-    items = [item for item in duty_list.items.order_by("number")
-             if {Carrier.UNIT_HEADS, Carrier.BRANCHES} & set(item.carriers)]
-    seats = {}
-    for unit in units:
-        for item in items:
-            carrier = next(c for c in item.carriers
-                           if c in (Carrier.UNIT_HEADS, Carrier.BRANCHES))
-            seats[(unit.pk, item.pk)] = Seat(carrier, unit.pk)
+    items = unit_items(duty_list)
+    seats = {(unit.pk, item.pk): unit_seat(item, unit.pk) for unit in units for item in items}
     counts = monthly_counts(duty_list, list(set(seats.values())), items=items)
     for item in items:
         item.duty_list = duty_list
@@ -322,7 +329,7 @@ def units_for_a_talk(duty_list: DutyList, today: datetime.date
     places, holders = every_place(duty_list, today)
     flagged: dict[int, list[DutyItem]] = defaultdict(list)
     for seat, counters in places.items():
-        if seat.carrier in (Carrier.UNIT_HEADS, Carrier.BRANCHES):
+        if seat.carrier in UNIT_CARRIERS:
             for counter in counters:
                 if counter.talk and counter.item not in flagged[seat.unit_id]:
                     flagged[seat.unit_id].append(counter.item)

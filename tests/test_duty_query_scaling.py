@@ -2,35 +2,21 @@
 a city many times its size (both built by the duty benchmark's generator, bench/duties.py):
 counters are counted by the database, not row by row."""
 
-import datetime
 
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import connection
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from accounts import chain
 from bench.duties import duty_cases, duty_size, duty_subjects, seed_duties
 
 from .calendar_helpers import travel
-
-# a day late in a year whose holidays are known, so the year has records behind it
-DAY = datetime.date(2026, 11, 20)
+from .duty_helpers import DAY
+from .test_query_scaling import query_counts
 
 
 def _counts() -> dict[str, int]:
-    counts = {}
-    for label, user, url in duty_cases(duty_subjects()):
-        client = Client()
-        client.force_login(user)
-        assert client.get(url).status_code == 200, url  # first visit: session, caches
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(url)
-        assert response.status_code == 200, url
-        counts[label] = len(queries)
-    return counts
+    return query_counts(duty_cases(duty_subjects()))
 
 
 @pytest.mark.django_db(transaction=True)

@@ -12,8 +12,13 @@ from bench.seed import city_size, seed
 
 
 def _counts() -> dict[str, int]:
+    return query_counts(page_cases(subjects()))
+
+
+def query_counts(cases) -> dict[str, int]:
+    """label → the queries of a second visit of each (label, user, URL) case."""
     counts = {}
-    for label, user, url in page_cases(subjects()):
+    for label, user, url in cases:
         client = Client()
         client.force_login(user)
         assert client.get(url).status_code == 200, url  # first visit: session, caches

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views import generic
 
 from accounts import chain
-from accounts.models import Post, User
+from accounts.models import User
 from records.duty_seats import my_counters, seat_for, seats_on
 from records.models import DutyItem, DutyList, DutyRecord, DutyRecordEvidence
 from records.selectors import current_duty_list as current_list
@@ -34,7 +34,6 @@ from records.services.evidence import EvidenceTampered, evidence_open
 from web.forms import show_errors
 
 PAGE_SIZE = 50
-Role = Post.Role
 
 
 def my_items(user: User, duty_list: DutyList, day: datetime.date) -> list[DutyItem]:
@@ -98,12 +97,9 @@ class RecordForm(forms.Form):
         today = timezone.localdate()
         self.fields["items"].queryset = duty_list.items.filter(
             pk__in=[item.pk for item in my_items(user, duty_list, today)]).order_by("number")
-        units = chain.units_of(user, tuple(Role.values))
-        people = chain.people_around(units[0] if units else None,
-                                     [Role.SECRETARY, Role.LEADER, Role.HEAD, Role.LIAISON,
-                                      Role.COMMITTEE])
-        self.fields["participants"].queryset = User.objects.filter(
-            pk__in=[person.pk for person in people]).order_by("name", "username")
+        self.fields["participants"].queryset = User.objects.filter(pk__in=[
+            person.pk for person in duty_records.participant_choices(user)]).order_by(
+            "name", "username")
 
 
 def _record_fields(form: RecordForm) -> dict:

@@ -16,8 +16,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import chain
-from accounts.models import Post, User
+from accounts.models import User
 from api import serializers as s
 from api.errors import body
 from records.duty_seats import my_counters, seats_on
@@ -36,10 +35,6 @@ from records.services import duties, duty_records
 from records.services.evidence import EvidenceTampered, evidence_open
 
 from .common import NoFilters, errors, valid_filters
-
-Role = Post.Role
-# whom a record may name as participants: as on the page's form
-PARTICIPANT_ROLES = (Role.SECRETARY, Role.LEADER, Role.HEAD, Role.LIAISON, Role.COMMITTEE)
 
 
 def _readable(user):
@@ -93,9 +88,7 @@ def _participants(user, usernames: list[str]) -> list[User]:
     if missing:
         raise ValidationError({"participants": [
             _("Nobody has the username %(names)s.") % {"names": ", ".join(missing)}]})
-    units = chain.units_of(user, tuple(Role.values))
-    around = {person.pk for person in
-              chain.people_around(units[0] if units else None, PARTICIPANT_ROLES)}
+    around = {person.pk for person in duty_records.participant_choices(user)}
     outside = [name for name in wanted if known[name].pk not in around]
     if outside:
         raise ValidationError({"participants": [

@@ -1,8 +1,11 @@
 """What every kind of record has in common (records.kinds): its history — opinions, copies,
 frozen versions, urges — reached from the record, whatever its kind."""
 
+from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 def history(query_name: str) -> tuple[GenericRelation, ...]:
@@ -51,3 +54,26 @@ class ChainRecord(models.Model):
     def concerned_names(self) -> list[str]:
         """The names of the people it concerns: they may not decide on it."""
         return []
+
+
+class EvidenceFile(models.Model):
+    """A file kept as evidence (佐证材料) with its checksum, checked each time it is served
+    (records.services.evidence): a problem's, a duty record's. Each kind adds what it
+    proves and its ``file`` (stored under its own folder)."""
+
+    name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size"))
+    content_type = models.CharField(max_length=100)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name=_("uploaded by"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.name

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .base import EvidenceFile
 from .duties import Carrier, DutyItem
 
 
@@ -154,26 +155,14 @@ def duty_evidence_path(instance, filename):
     return f"duty-evidence/{instance.record_id}/{instance.sha256[:16]}-{uuid.uuid4().hex[:8]}"
 
 
-class DutyRecordEvidence(models.Model):
+class DutyRecordEvidence(EvidenceFile):
     """A file proving what a record says (会议记录, 照片 …), with its checksum."""
 
     record = models.ForeignKey(DutyRecord, on_delete=models.PROTECT, related_name="evidence")
     file = models.FileField(_("file"), upload_to=duty_evidence_path, max_length=255)
-    name = models.CharField(_("file name"), max_length=255)
-    size = models.PositiveBigIntegerField(_("size"))
-    content_type = models.CharField(max_length=100)
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+", verbose_name=_("uploaded by"))
-    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
 
-    class Meta:
-        verbose_name = _("evidence")
-        verbose_name_plural = _("evidence")
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self):
-        return self.name
+    class Meta(EvidenceFile.Meta):
+        pass
 
 
 class DutyReopening(models.Model):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from .base import ChainRecord, history
+from .base import ChainRecord, EvidenceFile, history
 
 
 class Problem(ChainRecord):
@@ -202,26 +202,14 @@ def evidence_path(instance, filename):
     return f"evidence/{instance.problem_id}/{instance.sha256[:16]}-{uuid.uuid4().hex[:8]}"
 
 
-class Evidence(models.Model):
+class Evidence(EvidenceFile):
     """A file proving rectification (佐证材料), with its checksum."""
 
     problem = models.ForeignKey("Problem", on_delete=models.PROTECT, related_name="evidence")
     file = models.FileField(_("file"), upload_to=evidence_path, max_length=255)
-    name = models.CharField(_("file name"), max_length=255)
-    size = models.PositiveBigIntegerField(_("size"))
-    content_type = models.CharField(max_length=100)
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+", verbose_name=_("uploaded by"))
-    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
 
-    class Meta:
-        verbose_name = _("evidence")
-        verbose_name_plural = _("evidence")
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self):
-        return self.name
+    class Meta(EvidenceFile.Meta):
+        pass
 
 
 class ExtensionRequest(models.Model):

@@ -9,8 +9,14 @@ import datetime
 from django.utils import timezone
 
 from records.audit import audit
-from records.duty_seats import Seat, build_counter, monthly_counts, year_calendar
-from records.models import Carrier, DutyList, DutyRecord, QuarterlyReport
+from records.duty_seats import (
+    build_counter,
+    monthly_counts,
+    unit_items,
+    unit_seat,
+    year_calendar,
+)
+from records.models import DutyList, DutyRecord, QuarterlyReport
 from records.workdays import quarter_end
 
 MAX_RECORDS = 200
@@ -37,11 +43,8 @@ def duty_annex(report: QuarterlyReport, today: datetime.date | None = None) -> d
              # a talk's content stays on the record, for those who took part
              "summary": "" if record.is_talk else record.summary[:SUMMARY_CHARS]}
             for record in records]
-    items = [item for item in duty_list.items.order_by("number")
-             if {Carrier.UNIT_HEADS, Carrier.BRANCHES} & set(item.carriers)]
-    seats = {item.pk: Seat(next(c for c in item.carriers
-                                if c in (Carrier.UNIT_HEADS, Carrier.BRANCHES)), report.unit_id)
-             for item in items}
+    items = unit_items(duty_list)
+    seats = {item.pk: unit_seat(item, report.unit_id) for item in items}
     counts = monthly_counts(duty_list, list(set(seats.values())), items=items)
     as_of = min(today, end)
     counters, calendar = [], year_calendar(duty_list.year)

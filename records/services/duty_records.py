@@ -7,11 +7,8 @@ record's date, the posts held that day); every change is audited."""
 from __future__ import annotations
 
 import datetime
-import hashlib
-import mimetypes
 import secrets
 from collections.abc import Iterable
-from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -21,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import chain
-from accounts.models import Unit, User
+from accounts.models import Post, Unit, User
 from records import permissions
 from records.audit import audit
 from records.duty_seats import seat_for, seats_on
@@ -39,7 +36,7 @@ from records.models import (
 from records.notifications import notify
 from records.workdays import add_working_days, quarter_end, working_days_between
 
-from .evidence import validate_evidence
+from .evidence import keep, validate_evidence
 
 Status = DutyRecord.Status
 Reviewer = DutyItem.Reviewer
@@ -78,6 +75,16 @@ def reviewers_of(record: DutyRecord, day: datetime.date | None = None) -> list[U
 def can_review(user: User, record: DutyRecord) -> bool:
     return (record.status == Status.SUBMITTED and user.is_authenticated
             and any(reviewer.pk == user.pk for reviewer in reviewers_of(record)))
+
+
+def participant_choices(user: User) -> list[User]:
+    """Whom ``user`` may name as participants: the people of the chain around their unit
+    (the page's choices and the API's check alike)."""
+    Role = Post.Role
+    units = chain.units_of(user, tuple(Role.values))
+    return chain.people_around(units[0] if units else None,
+                               (Role.SECRETARY, Role.LEADER, Role.HEAD, Role.LIAISON,
+                                Role.COMMITTEE))
 
 
 def can_reopen(user: User) -> bool:
@@ -238,19 +245,8 @@ def _content(record: DutyRecord) -> dict:
 
 def _keep_files(record: DutyRecord, by: User, files: list[UploadedFile]) -> None:
     for upload in files:
-        digest = hashlib.sha256()
-        for chunk in upload.chunks():
-            digest.update(chunk)
-        upload.seek(0)
-        name = Path(upload.name).name[:255]
-        evidence = DutyRecordEvidence(
-            record=record, name=name, size=upload.size, sha256=digest.hexdigest(),
-            content_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
-            uploaded_by=by)
-        evidence.file.save(name, upload, save=False)
-        evidence.save()
-        audit(actor=by, action="duty_record.evidence", target=record, evidence=evidence.pk,
-              name=name, sha256=evidence.sha256, size=evidence.size)
+        keep(DutyRecordEvidence(record=record), upload, by=by, target=record,
+             prefix="duty_record")
 
 
 def _count(record: DutyRecord, counted: dict) -> None:
@@ -412,8 +408,8 @@ def duty_record_evidence_add(*, record: DutyRecord, by: User, file: UploadedFile
         raise ValidationError(_("An accepted record no longer changes."))
     _check_open(record.duty_list, record.date, by)
     validate_evidence(file)
-    _keep_files(record, by, [file])
-    return record.evidence.order_by("-pk").first()
+    return keep(DutyRecordEvidence(record=record), file, by=by, target=record,
+                prefix="duty_record")
 
 
 @transaction.atomic

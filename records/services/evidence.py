@@ -64,20 +64,24 @@ def evidence_add(*, problem: Problem, by: User, file: UploadedFile | None, task=
     upload = file
     require_status(problem, Status.RECTIFYING)
     validate_evidence(upload)
+    return keep(Evidence(problem=problem), upload, by=by, target=problem, prefix="problem")
+
+
+def keep(evidence, upload: UploadedFile, *, by: User, target, prefix: str):
+    """Store ``upload`` (checked already) as ``evidence`` (a problem's or a duty record's,
+    its owner set) with its name, type, size and SHA-256; audited on ``target``."""
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    name = Path(upload.name).name[:255]
-    evidence = Evidence(
-        problem=problem, name=name, size=upload.size, sha256=digest.hexdigest(),
-        content_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
-        uploaded_by=by,
-    )
-    evidence.file.save(name, upload, save=False)
+    evidence.name = Path(upload.name).name[:255]
+    evidence.size, evidence.sha256, evidence.uploaded_by = upload.size, digest.hexdigest(), by
+    evidence.content_type = (mimetypes.guess_type(evidence.name)[0]
+                             or "application/octet-stream")
+    evidence.file.save(evidence.name, upload, save=False)
     evidence.save()
-    audit(actor=by, action="problem.evidence", target=problem, evidence=evidence.pk, name=name,
-          sha256=evidence.sha256, size=evidence.size)
+    audit(actor=by, action=f"{prefix}.evidence", target=target, evidence=evidence.pk,
+          name=evidence.name, sha256=evidence.sha256, size=evidence.size)
     return evidence
 
 
