@@ -8,7 +8,7 @@ from flows.viewsets import ChainFlowViewset
 from records import kinds
 from web.auth import ChainAuthViewset
 from web.inbox import ChainWorkflowApp
-from web.urls import CircularsApp, DutiesApp, NotificationsApp, record_apps
+from web.urls import AssessmentsApp, CircularsApp, DutiesApp, NotificationsApp, record_apps
 
 site = Site(
     title=_("DutyChain"),
@@ -21,6 +21,7 @@ site = Site(
         *record_apps(),
         CircularsApp(),
         DutiesApp(),
+        AssessmentsApp(),
         NotificationsApp(),
     ],
 )

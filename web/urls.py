@@ -5,6 +5,8 @@ from viewflow.urls import Application
 from records import kinds
 from records.models import Problem, QuarterlyReport
 from web import approvals as approval_views
+from web import assessment_documents as assessment_document_views
+from web import assessments as assessment_views
 from web import bulk as bulk_views
 from web import circulars as circular_views
 from web import duties as duty_views
@@ -149,6 +151,37 @@ class DutiesApp(Application):
     records_export_path = path("records/export/",
                                duty_document_views.RecordExportView.as_view(),
                                name="records_export")
+
+
+class AssessmentsApp(Application):
+    """The year-end assessment (考核): schemes, scoring, review, appeals, results."""
+
+    app_name = "assessments"
+    title = _("Year-end assessment")
+    icon = "grading"
+    menu_template_name = "records/assessments_menu.html"
+
+    index_path = path("", assessment_views.IndexView.as_view(), name="index")
+    create_path = path("new/", assessment_views.CreateView.as_view(), name="create")
+    detail_path = path("<int:pk>/", assessment_views.AssessmentView.as_view(), name="detail")
+    act_path = path("<int:pk>/act/", assessment_views.PhaseView.as_view(), name="act")
+    sheet_path = path("sheets/<int:pk>/", assessment_views.SheetView.as_view(), name="sheet")
+    sheet_act_path = path("sheets/<int:pk>/act/", assessment_views.SheetActView.as_view(),
+                          name="sheet_act")
+    special_file_path = path("sheets/<int:pk>/special/<int:entry_pk>/",
+                             assessment_views.SpecialFileView.as_view(), name="special_file")
+    schemes_path = path("schemes/", assessment_views.SchemeListView.as_view(), name="schemes")
+    scheme_path = path("schemes/<int:pk>/", assessment_views.SchemeView.as_view(),
+                       name="scheme")
+    criterion_path = path("schemes/<int:pk>/criteria/<int:number>/",
+                          assessment_views.CriterionView.as_view(), name="criterion")
+    dashboard_path = path("<int:pk>/dashboard/",
+                          assessment_document_views.DashboardView.as_view(), name="dashboard")
+    export_path = path("<int:pk>/export.xlsx", assessment_document_views.ExportView.as_view(),
+                       name="export")
+    sheet_docx_path = path("sheets/<int:pk>/docx/",
+                           assessment_document_views.SheetDocxView.as_view(),
+                           name="sheet_docx")
 
 
 class NotificationsApp(Application):

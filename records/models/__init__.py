@@ -6,6 +6,19 @@ from .annual_reports import (
     AnnualReportGroupObjectPermission,
     AnnualReportUserObjectPermission,
 )
+from .assessments import (
+    Appeal,
+    Assessment,
+    AssessmentScheme,
+    AssessmentSheet,
+    Criterion,
+    Explanation,
+    Grade,
+    ScoreChange,
+    ScoreLine,
+    SpecialEntry,
+    SubjectGroup,
+)
 from .calendar import CalendarYear, WorkdayOverride
 from .circulars import Circular
 from .duties import Carrier, DutyItem, DutyList, DutyListRevision
@@ -37,6 +50,8 @@ from .reports import (
 from .trail import AuditEvent, CopyTo, Opinion, Urge, Version
 
 __all__ = [
+    "Appeal", "Assessment", "AssessmentScheme", "AssessmentSheet", "Criterion", "Explanation",
+    "Grade", "ScoreChange", "ScoreLine", "SpecialEntry", "SubjectGroup",
     "AnnualReport", "AnnualReportGroupObjectPermission", "AnnualReportUserObjectPermission",
     "AuditEvent", "CalendarYear", "Carrier", "Circular", "DutyItem", "DutyList",
     "DutyListRevision", "DutyRecord", "DutyRecordEvidence", "DutyRecordItem",

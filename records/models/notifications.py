@@ -35,6 +35,7 @@ class Notification(models.Model):
         DUTY_RECORD_REVIEW = "duty_record_review", _("Duty record to review")
         DUTY_RECORD_RETURNED = "duty_record_returned", _("Duty record returned")
         DUTY_BEHIND = "duty_behind", _("Behind on a duty item")
+        ASSESSMENT = "assessment", _("Year-end assessment")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                   related_name="notifications", verbose_name=_("recipient"))

@@ -48,7 +48,7 @@ def can_issue(user: User) -> bool:
 # --- choosing the problems -------------------------------------------------------------
 
 def validate_circular(*, title: str, issuer: str, issued_on: datetime.date | None,
-                      problems: list[Problem]) -> None:
+                      problems: list[Problem], about_problems: bool = True) -> None:
     errors = {}
     if not (title or "").strip():
         errors["title"] = _("Give the circular a title.")
@@ -61,7 +61,7 @@ def validate_circular(*, title: str, issuer: str, issued_on: datetime.date | Non
     elif issued_on < dates.EARLIEST:
         errors["issued_on"] = _("%(date)s is too early: choose a date from %(earliest)s on.") % {
             "date": issued_on, "earliest": dates.EARLIEST}
-    if not problems:
+    if not problems and about_problems:
         errors["problems"] = _("Choose at least one problem to circulate.")
     elif Problem.objects.filter(pk__in=[p.pk for p in problems],
                                 status=Problem.Status.CANCELLED).exists():
@@ -79,14 +79,16 @@ def next_number(year: int) -> int:
 
 def circular_issue(*, by: User, title: str, body: str = "", issuer: str = "",
                    issued_on: datetime.date | None = None,
-                   problems: Iterable[Problem]) -> Circular:
-    """Issue a circular naming ``problems``: numbered in its year's sequence, audited."""
+                   problems: Iterable[Problem], about_problems: bool = True) -> Circular:
+    """Issue a circular naming ``problems`` (none when it is not ``about_problems``: the
+    results of an assessment): numbered in its year's sequence, audited."""
     if not can_issue(by):
         raise ValidationError(_("Only the discipline committee issues circulars."))
     problems = list({p.pk: p for p in problems}.values())
     issuer = (issuer or settings.CIRCULAR_ISSUER).strip()
     issued_on = issued_on or timezone.localdate()
-    validate_circular(title=title, issuer=issuer, issued_on=issued_on, problems=problems)
+    validate_circular(title=title, issuer=issuer, issued_on=issued_on, problems=problems,
+                      about_problems=about_problems)
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
             with transaction.atomic():
