@@ -21,14 +21,23 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Oversight, Post, Unit
 
-from .duty_seats import Seat, build_counter, monthly_counts, unit_items, unit_seat
+from .duty_seats import (
+    UNIT_CARRIERS,
+    Seat,
+    list_counts,
+    period_label,
+    periods,
+    unit_seat,
+)
 from .lateness import repeatedly_late
 from .models import (
     AnnualReport,
     Carrier,
+    DutyItem,
     DutyList,
     DutyRecordItem,
     ExtensionRequest,
@@ -70,6 +79,20 @@ class Subject:
         return (self.unit_id, self.user_id)
 
 
+@dataclass(frozen=True)
+class Period:
+    """A period of a duty item that has ended: its first day, its target (None: as
+    needed) and how many counting records it had."""
+
+    start: datetime.date
+    target: int | None
+    done: int
+
+    @property
+    def missed(self) -> bool:
+        return self.target is not None and self.done < self.target
+
+
 @dataclass
 class Context:
     """What every measure of one run shares: the year, the day counted up to, the subjects
@@ -82,6 +105,10 @@ class Context:
     overseen: dict[int, list[int]]  # leader id → unit ids on ``day``
     duty_list: DutyList | None
     calendar: Calendar
+    # worked out once a run and shared by the measures (the duty list's items and counted
+    # rows, the units' tallies, the working days' ranks): a city's two million counted
+    # rows are aggregated once, not once per measure
+    _shared: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def read(cls, year: int, day: datetime.date, units: list[Unit], leaders: list[Post]
@@ -94,13 +121,108 @@ class Context:
                    duty_list=duty_list,
                    calendar=Calendar(datetime.date(year, 1, 1), day + datetime.timedelta(60)))
 
+    def _once(self, name: str, make: Callable[[], object]):
+        if name not in self._shared:
+            self._shared[name] = make()
+        return self._shared[name]
+
     def workdays(self, start: datetime.date, end: datetime.date) -> int:
-        """Working days after ``start`` up to and including ``end``."""
-        counted, day = 0, start
-        while day < end:
-            day += ONE_DAY
+        """Working days after ``start`` up to and including ``end``: a difference of ranks
+        in the run's calendar (thousands of problems and reports ask)."""
+        if end <= start:
+            return 0
+        first = datetime.date(self.year - 1, 1, 1)
+        last = self.day + datetime.timedelta(60)
+        if not (first <= start and end <= last):
+            counted, day = 0, start
+            while day < end:
+                day += ONE_DAY
+                counted += self.calendar.is_workday(day)
+            return counted
+        ranks = self._once("ranks", lambda: self._ranks(first, last))
+        return ranks[end] - ranks[start]
+
+    def add_workdays(self, start: datetime.date, count: int) -> datetime.date:
+        """The ``count``-th working day after ``start``, worked out once per start."""
+        known = self._once("added", dict)
+        if (start, count) not in known:
+            known[(start, count)] = add_working_days(start, count, self.calendar)
+        return known[(start, count)]
+
+    def _ranks(self, first: datetime.date, last: datetime.date) -> dict[datetime.date, int]:
+        """day → working days from ``first`` up to and including it."""
+        ranks, counted, day = {}, 0, first
+        while day <= last:
             counted += self.calendar.is_workday(day)
-        return counted
+            ranks[day] = counted
+            day += ONE_DAY
+        return ranks
+
+    def duty_items(self) -> list[DutyItem]:
+        """The year's list's items in order, each knowing its list (one query)."""
+        def read():
+            items = list(self.duty_list.items.order_by("number")) if self.duty_list else []
+            for item in items:
+                item.duty_list = self.duty_list
+            return items
+        return self._once("items", read)
+
+    def unit_pairs(self) -> dict[int, list[tuple[DutyItem, Seat]]]:
+        """unit id → the items its head or branch carries, each with its place."""
+        return self._once("unit_pairs", lambda: {
+            unit.pk: [(item, unit_seat(item, unit.pk)) for item in self.duty_items()
+                      if set(UNIT_CARRIERS) & set(item.carriers)] for unit in self.units})
+
+    def leader_pairs(self) -> dict[tuple, list[tuple[DutyItem, Seat]]]:
+        """A leader's subject key → the items each leadership member carries, with the
+        leader's place."""
+        return self._once("leader_pairs", lambda: {
+            (post.unit_id, post.user_id): [
+                (item, Seat(Carrier.LEADERS, post.unit_id, post.user_id))
+                for item in self.duty_items() if Carrier.LEADERS in item.carriers]
+            for post in self.leaders})
+
+    def duty_counts(self) -> dict[tuple, dict[int, int]]:
+        """(item id, seat key) → month → counting records, for every place of the list: one
+        aggregate."""
+        return self._once("counts", lambda: list_counts(self.duty_list)
+                          if self.duty_list is not None else {})
+
+    def late_records(self) -> dict[tuple, list[tuple[int, datetime.date]]]:
+        """(item id, seat key) → the records counted there entered late (补录) this year up
+        to ``day``, by date: one query."""
+        def read():
+            late = defaultdict(list)
+            if self.duty_list is None:
+                return late
+            for item_id, carrier, unit_id, leader_id, record_id, date in \
+                    DutyRecordItem.objects.filter(
+                        item__duty_list=self.duty_list, counts=True, record__is_late=True,
+                        date__range=(datetime.date(self.year, 1, 1), self.day)).values_list(
+                        "item_id", "carrier", "unit_id", "leader_id", "record_id", "date"
+                    ).order_by("date", "record_id"):
+                late[(item_id, (carrier, unit_id, leader_id))].append((record_id, date))
+            return late
+        return self._once("late", read)
+
+    def tally(self, item: DutyItem, seat: Seat) -> list[Period]:
+        """``item``'s periods at ``seat`` that ended by ``day`` (a period ending on ``day``
+        has ended), each with what was done: as duty_seats' counters count them, without
+        building a counter (a city has 150,000 places)."""
+        by_month = self.duty_counts().get((item.pk, seat.key), {})
+        bounds = self._once(("periods", item.period), lambda: [
+            (start, end) for start, end in periods(item.period, self.year) if end <= self.day])
+        target = None if item.as_needed else item.target
+        return [Period(start, target, sum(by_month.get(month, 0)
+                                          for month in range(start.month, end.month + 1)))
+                for start, end in bounds]
+
+    def unit_tallies(self) -> dict[int, list[tuple[DutyItem, Seat, list[Period]]]]:
+        """unit id → the items its head or branch carries, each with its place and its
+        periods ended (worked out once: the duty measure and the talk flags read them)."""
+        return self._once("unit_tallies", lambda: {
+            unit_id: [(item, seat, self.tally(item, seat)) for item, seat in pairs]
+            for unit_id, pairs in self.unit_pairs().items()})
 
     def subjects(self, group: str) -> list[Subject]:
         if group == SubjectGroup.UNITS:
@@ -136,42 +258,32 @@ def duty_items(context: Context, group: str, params: dict) -> Findings:
     per_missing = _param(params, defaults, "per_missing")
     per_late = _param(params, defaults, "per_late")
     numbers = set(params.get("items") or [])
+    late = context.late_records()
     if group == SubjectGroup.UNITS:
-        items = unit_items(duty_list)
-        seats = {(unit.pk, None): [(item, unit_seat(item, unit.pk)) for item in items
-                                   if not numbers or item.number in numbers]
-                 for unit in context.units}
+        subjects = {(unit_id, None): tallies
+                    for unit_id, tallies in context.unit_tallies().items()}
     else:
-        items = [item for item in duty_list.items.order_by("number")
-                 if Carrier.LEADERS in item.carriers]
-        seats = {(post.unit_id, post.user_id): [
-            (item, Seat(Carrier.LEADERS, post.unit_id, post.user_id)) for item in items
-            if not numbers or item.number in numbers] for post in context.leaders}
-    for item in items:
-        item.duty_list = duty_list
-    every = {seat for pairs in seats.values() for _item, seat in pairs}
-    counts = monthly_counts(duty_list, list(every), items=items)
-    late = defaultdict(list)
-    for item_id, carrier, unit_id, leader_id, record_id, date in DutyRecordItem.objects.filter(
-            item__duty_list=duty_list, item__in=items, counts=True, record__is_late=True,
-            date__range=(datetime.date(context.year, 1, 1), context.day)).values_list(
-            "item_id", "carrier", "unit_id", "leader_id", "record_id", "date").order_by("date"):
-        late[(item_id, (carrier, unit_id, leader_id))].append((record_id, date))
-    after = context.day + ONE_DAY  # every period ending on ``day`` has ended
-    for key, pairs in seats.items():
-        for item, seat in pairs:
-            counter = build_counter(item, seat, counts.get((item.pk, seat.key), {}), after,
-                                    calendar=context.calendar)
-            for period in counter.periods:
+        subjects = {key: [(item, seat, context.tally(item, seat)) for item, seat in pairs]
+                    for key, pairs in context.leader_pairs().items()}
+    for key, tallies in subjects.items():
+        seen = set()  # a record counted for two of the subject's items was late once
+        for item, seat, ended in tallies:
+            if numbers and item.number not in numbers:
+                continue
+            for period in ended:
                 if period.missed:
                     short = period.target - period.done
                     found[key].append(Finding(
                         per_missing * short, "duty_short",
-                        dict(item=item.title, number=item.number, period=period.label,
-                             target=period.target, done=period.done),
+                        dict(item=item.title, number=item.number, period_kind=item.period,
+                             start=period.start.isoformat(), target=period.target,
+                             done=period.done),
                         "duty_item", item.pk))
             if per_late:
                 for record_id, date in late.get((item.pk, seat.key), []):
+                    if record_id in seen:
+                        continue
+                    seen.add(record_id)
                     found[key].append(Finding(per_late, "duty_late",
                                               dict(id=record_id, date=date.isoformat(),
                                                    item=item.title),
@@ -213,7 +325,7 @@ def quarterly_reports(context: Context, group: str, params: dict) -> Findings:
     unit_ids = [unit.pk for unit in context.units]
     for report in _year_reports(context, unit_ids):
         key = (report.unit_id, None)
-        period = f"{report.year} Q{report.quarter}"
+        period = [report.year, report.quarter]
         submitted = _date(report.submitted_at)
         if submitted is None or submitted > context.day:
             found[key].append(Finding(per_missing, "report_missing",
@@ -249,9 +361,9 @@ def report_reviews(context: Context, group: str, params: dict) -> Findings:
             continue
         post = leader_of[report.unit_id]
         key = (post.unit_id, post.user_id)
-        due = add_working_days(submitted, days, context.calendar)
+        due = context.add_workdays(submitted, days)
         signed = _date(report.signed_off_at)
-        args = dict(unit=names.get(report.unit_id, ""), period=f"{report.year} Q{report.quarter}")
+        args = dict(unit=names.get(report.unit_id, ""), period=[report.year, report.quarter])
         if report.status == QuarterlyReport.Status.SUBMITTED and due < context.day:
             found[key].append(Finding(per_missing, "review_missing",
                                       dict(args, since=submitted.isoformat()),
@@ -346,14 +458,16 @@ def talk_flags(context: Context, group: str, params: dict) -> Findings:
         if unit.pk in unit_ids:
             found[(unit.pk, None)].append(Finding(
                 deduction, "talk_late",
-                dict(quarters=", ".join(f"{y} Q{q}" for y, q in quarters)), "unit", unit.pk))
-    if context.duty_list is not None:
-        from .duty_seats import units_for_a_talk
-        for unit, items in units_for_a_talk(context.duty_list, context.day):
-            if unit.pk in unit_ids:
-                found[(unit.pk, None)].append(Finding(
-                    deduction, "talk_duties",
-                    dict(items="、".join(item.title for item in items)), "unit", unit.pk))
+                dict(quarters=[[y, q] for y, q in quarters]), "unit", unit.pk))
+    # two periods running below target (the counters the duty measure reads: every period
+    # ending on ``day`` has ended)
+    for unit_id, tallies in context.unit_tallies().items():
+        items = [item for item, _seat, ended in tallies
+                 if len(ended) >= 2 and ended[-1].missed and ended[-2].missed]
+        if items:
+            found[(unit_id, None)].append(Finding(
+                deduction, "talk_duties",
+                dict(items="、".join(item.title for item in items)), "unit", unit_id))
     return found
 
 
@@ -405,12 +519,25 @@ TEXTS = {
 }
 
 
+def _quarter(year: int, quarter: int) -> str:
+    return str(_("%(year)s Q%(quarter)s") % {"year": year, "quarter": quarter})
+
+
 def explain(code: str, params: dict) -> str:
     """A finding in the reader's language (a leader's own share of a shared criterion
     says which share counts)."""
     if code != "unit_share" and "share" in params:
         inner = {name: value for name, value in params.items() if name != "share"}
         return str(TEXTS["own_share"]) % dict(text=explain(code, inner), share=params["share"])
+    # quarters are kept as [year, quarter] and named in the reader's language
+    if isinstance(params.get("period"), list):
+        params = dict(params, period=_quarter(*params["period"]))
+    if isinstance(params.get("quarters"), list):
+        params = dict(params, quarters=str(pgettext_lazy("list", ", ")).join(_quarter(*q) for q in params["quarters"]))
+    if code == "duty_short" and "start" in params:
+        # the period's name in the reader's language
+        params = dict(params, period=period_label(
+            params["period_kind"], datetime.date.fromisoformat(params["start"])))
     template = TEXTS.get(code)
     if template is None:
         return code

@@ -207,19 +207,33 @@ def monthly_counts(duty_list: DutyList, seats: list[Seat], *, items=None
         date__range=(datetime.date(duty_list.year, 1, 1), datetime.date(duty_list.year, 12, 31)))
     if items is not None:
         rows = rows.filter(item__in=items)
-    return _by_month(rows)
+    return _by_month(rows, duty_list.year)
+
+
+def list_counts(duty_list: DutyList) -> dict[tuple, dict[int, int]]:
+    """(item id, seat key) → month → how many counting records, for every place of
+    ``duty_list``: one aggregate over all its counted rows, no place named (the sweep, the
+    dashboard and the assessment ask about nearly every place)."""
+    return _by_month(DutyRecordItem.objects.filter(
+        item__duty_list=duty_list, counts=True,
+        date__range=(datetime.date(duty_list.year, 1, 1), datetime.date(duty_list.year, 12, 31))),
+        duty_list.year)
 
 
 MONTHS = [f"m{month}" for month in range(1, 13)]
 
 
-def _by_month(rows) -> dict[tuple, dict[int, int]]:
-    """(item id, seat key) → month → count of ``rows``: a row per item and place with its
-    twelve months side by side (a bureau's map is some 1,500 rows read, not 15,000)."""
+def _by_month(rows, year: int) -> dict[tuple, dict[int, int]]:
+    """(item id, seat key) → month → count of ``rows`` (all of ``year``): a row per item and
+    place with its twelve months side by side (a bureau's map is some 1,500 rows read, not
+    15,000). A month is a range of dates, compared as they are: extracting each row's month
+    twelve times made the city's aggregate three times as long."""
     found: dict[tuple, dict[int, int]] = {}
+    bounds = [datetime.date(year, month, 1) for month in range(1, 13)] + [
+        datetime.date(year + 1, 1, 1)]
     for item_id, carrier, unit_id, leader_id, *months in rows.values(
             "item_id", "carrier", "unit_id", "leader_id").annotate(**{
-                name: Count("id", filter=Q(date__month=month))
+                name: Count("id", filter=Q(date__gte=bounds[month - 1], date__lt=bounds[month]))
                 for month, name in enumerate(MONTHS, start=1)}).order_by().values_list(
             "item_id", "carrier", "unit_id", "leader_id", *MONTHS):
         found[(item_id, (carrier, unit_id, leader_id))] = {
@@ -308,9 +322,7 @@ def every_place(duty_list: DutyList, today: datetime.date
     items = list(duty_list.items.order_by("number"))
     for item in items:
         item.duty_list = duty_list
-    counts = _by_month(DutyRecordItem.objects.filter(
-        item__duty_list=duty_list, counts=True,
-        date__range=(datetime.date(duty_list.year, 1, 1), datetime.date(duty_list.year, 12, 31))))
+    counts = list_counts(duty_list)
     year_start = datetime.date(duty_list.year, 1, 1)
     places, calendar = {}, year_calendar(duty_list.year)
     for seat, posts in holders.items():

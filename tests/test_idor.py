@@ -24,7 +24,12 @@ from flows.registration import register_problems
 from records import kinds
 from records.models import (
     AnnualReport,
+    Appeal,
+    Assessment,
+    AssessmentScheme,
+    AssessmentSheet,
     AuditEvent,
+    Criterion,
     DutyItem,
     DutyList,
     DutyRecord,
@@ -33,7 +38,10 @@ from records.models import (
     Notification,
     Problem,
     QuarterlyReport,
+    ScoreLine,
+    SpecialEntry,
 )
+from records.services import assessments as assessment_services
 from records.services import duty_records
 from records.services import problems as services
 from records.services.duties import duty_list_from_plan
@@ -50,6 +58,16 @@ EXEMPT = {
     "api:circular": "circulars are published to every unit by design",
     "api:circular_docx": "circulars are published to every unit by design",
     "password_reset_confirm": "takes a signed token, not an object id",
+    "assessments:detail": "every member sees an assessment's status; its ranking and sheets "
+                          "are shown only to whom services.assessments allows (the sheets' "
+                          "routes are in the matrix)",
+    "api:assessment": "every member sees an assessment's status (as assessments:detail)",
+    "api:assessment_sheets": "lists only the sheets the reader may open, each as "
+                             "services.assessments allows (tests/test_assessments_api.py)",
+    "api:assessment_scheme": "a scheme is the bureau's published rules, read by every member",
+    "assessments:scheme": "a scheme is the bureau's published rules, read by every member",
+    "assessments:criterion": "a scheme's criterion is the bureau's published rules; only the "
+                             "committee edits a draft (tests/test_assessment_pages.py)",
 }
 
 
@@ -154,7 +172,28 @@ def world(bureau, unit, client_for, head_sanitation, leader_li, jiwei_chen, head
         date=recent_day(), summary=SECRET, guests=SECRET,
         files=[SimpleUploadedFile("谈话记录.pdf", b"%PDF-1.4 " + SECRET.encode())])
     duty_records.duty_record_review(record=talk, by=leader_li, accept=False, opinion=SECRET)
+    # this year's assessment, published: sanitation's sheet and leader_li's, with reasons,
+    # a special entry and an appeal that must not leak
+    assessment = assessment_services.assessment_create(year=timezone.localdate().year,
+                                                       by=jiwei_chen)
+    assessment_services.assessment_open(assessment=assessment, by=jiwei_chen)
+    unit_sheet = assessment.sheets.get(unit=unit("sanitation"), subject__isnull=True)
+    leader_sheet = assessment.sheets.get(subject=leader_li)
+    line = unit_sheet.lines.filter(criterion__kind="manual").first()
+    assessment_services.line_score(line=line, by=head_sanitation, score=0, reason=SECRET)
+    assessment_services.assessment_advance(assessment=assessment, by=jiwei_chen)
+    assessment_services.line_score(line=line, by=leader_li, score=1, reason=SECRET)
+    assessment_services.assessment_advance(assessment=assessment, by=jiwei_chen)
+    assessment_services.line_adjust(line=line, by=jiwei_chen, score=2, reason=SECRET)
+    bonus = assessment.units_scheme.criteria.get(special="bonus")
+    entry = assessment_services.special_add(
+        sheet=unit_sheet, criterion=bonus, by=jiwei_chen, score=1, reason=SECRET,
+        upload=SimpleUploadedFile("表彰.pdf", b"%PDF-1.4 " + SECRET.encode()))
+    assessment_services.assessment_advance(assessment=assessment, by=jiwei_chen)
+    appeal = assessment_services.appeal_lodge(line=line, by=head_sanitation, text=SECRET)
     return {"reports": [done, pending], "problems": [filed, open_problem, joint],
+            "assessments": [assessment], "sheets": [unit_sheet, leader_sheet],
+            "special": entry, "appeal": appeal,
             "annual_reports": [annual], "notification": notification,
             "duty_lists": [duty_list], "issued_lists": [issued],
             "duty_records": [waiting, talk]}
@@ -215,6 +254,25 @@ def _fill(name, route, world):
                      + world["annual_reports"]]
         tasks = Task.objects.filter(process_id__in=processes, flow_task_type="HUMAN")
         return [{"pk": t.pk, "action": action} for t in tasks for action in actions_of(t)]
+    if name in ("assessments:act", "assessments:dashboard", "assessments:export"):
+        return [{"pk": a.pk} for a in world["assessments"]]
+    if name in ("assessments:sheet", "assessments:sheet_act", "assessments:sheet_docx"):
+        return [{"pk": sheet.pk} for sheet in world["sheets"]]
+    if name in ("api:assessment_recompute", "api:assessment_open", "api:assessment_advance",
+                "api:assessment_approve", "api:assessment_circular"):
+        return [{"pk": a.pk} for a in world["assessments"]]
+    if name in ("api:assessment_sheet", "api:assessment_sheet_submit",
+                "api:assessment_sheet_grade", "api:assessment_sheet_acknowledge",
+                "api:assessment_sheet_specials"):
+        return [{"pk": sheet.pk} for sheet in world["sheets"]]
+    if name in ("api:assessment_line_score", "api:assessment_line_adjust",
+                "api:assessment_line_appeal"):
+        return [{"pk": sheet.pk, "line_pk": sheet.lines.first().pk} for sheet in world["sheets"]]
+    if name == "api:assessment_appeal_answer":
+        appeal = world["appeal"]
+        return [{"pk": appeal.sheet_id, "appeal_pk": appeal.pk}]
+    if name == "assessments:special_file":
+        return [{"pk": world["special"].sheet_id, "entry_pk": world["special"].pk}]
     if name.startswith("api:step_"):  # /api/v1/steps/<flow>/<step>/<task>/<action>/
         flow, step = route.split("/")[3:5]
         processes = [r.process_id for r in world["reports"] + world["problems"]
@@ -262,7 +320,16 @@ def _snapshot():
                                                              "record_within", "lock_after")),
             list(DutyItem.objects.order_by("pk").values_list("target", "carriers")),
             list(DutyRecord.objects.order_by("pk").values_list("status", "version", "summary")),
-            DutyRecordEvidence.objects.count(), DutyReopening.objects.count())
+            DutyRecordEvidence.objects.count(), DutyReopening.objects.count(),
+            list(Assessment.objects.order_by("pk").values_list("status", "phase_due")),
+            list(AssessmentSheet.objects.order_by("pk").values_list(
+                "total", "grade", "grade_set", "self_at", "leader_at", "acknowledged_at")),
+            list(ScoreLine.objects.order_by("pk").values_list(
+                "self_score", "leader_score", "adjusted", "final")),
+            list(Appeal.objects.order_by("pk").values_list("status", "answer")),
+            SpecialEntry.objects.count(),
+            list(AssessmentScheme.objects.order_by("pk").values_list("status", "version")),
+            list(Criterion.objects.order_by("pk").values_list("max_points", "rule")))
 
 
 def test_every_route_with_an_id_has_a_case(world):
@@ -307,4 +374,7 @@ def test_people_outside_the_chain_get_nothing_from_any_route(world, username):
                                          action__in=["problem.evidence_download",
                                                      "report.sheet_print",
                                                      "problem.sheet_print",
-                                                     "duty_record.evidence_download"]).exists()
+                                                     "duty_record.evidence_download",
+                                                     "assessment.evidence_download",
+                                                     "assessment.sheet_docx",
+                                                     "assessment.export"]).exists()

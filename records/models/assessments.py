@@ -64,6 +64,7 @@ class AssessmentScheme(models.Model):
     good_zero_criteria = models.PositiveSmallIntegerField(_("criteria at 0 allowed for good"),
                                                           default=1)
     excellent_quota = models.PositiveSmallIntegerField(
+        # xgettext:no-python-format
         _("quota of excellent (% of the group)"), default=20, validators=[MaxValueValidator(100)])
     quota_rounding = models.CharField(_("quota rounding"), max_length=10,
                                       choices=Rounding.choices, default=Rounding.DOWN)

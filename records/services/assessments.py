@@ -15,14 +15,16 @@ is audited and kept with its reason (ScoreChange).
 from __future__ import annotations
 
 import datetime
+import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable
+from contextlib import nullcontext
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
@@ -473,6 +475,8 @@ def assessment_recompute(*, assessment: Assessment, by: User | None = None,
     written."""
     if by is not None:
         _committee(by)
+        assessment = Assessment.objects.select_related("leaders_scheme", "units_scheme").get(
+            pk=assessment.pk)
     if assessment.status != Status.PREPARING:
         raise ValidationError(_("The computed scores froze when the assessment opened."))
     day = min(day or _today(), assessment.cut_off)
@@ -483,40 +487,72 @@ def assessment_recompute(*, assessment: Assessment, by: User | None = None,
         lines = _lines(assessment, sheets)
         found = _findings(assessment, context, sheets)
         Explanation.objects.filter(line__sheet__assessment=assessment).delete()
-        rows = [Explanation(line_id=lines[key], order=order, code=f.code, params=f.params,
-                            points=-f.deduction, target_kind=f.target_kind,
-                            target_id=f.target_id)
+        rows = [(lines[key], order, f.code, f.params, -f.deduction, f.target_kind,
+                 f.target_id)
                 for key, findings in found.items() if key in lines
                 for order, f in enumerate(findings)]
-        Explanation.objects.bulk_create(rows)
+        _insert_explanations(rows)
         _update_computed(assessment)
-        Assessment.objects.filter(pk=assessment.pk).update(computed_at=timezone.now())
+        # the instance too: opening saves it after computing a last time
+        assessment.computed_at = timezone.now()
+        Assessment.objects.filter(pk=assessment.pk).update(computed_at=assessment.computed_at)
         if by is not None:
             audit(actor=by, action="assessment.recompute", target=assessment,
                   day=day.isoformat(), explanations=len(rows))
     return len(rows)
 
 
+EXPLANATION_COLUMNS = ("line_id", "order", "code", "params", "points", "target_kind",
+                       "target_id")
+
+
+def _insert_explanations(rows: list[tuple]) -> None:
+    """Write explanation rows (in EXPLANATION_COLUMNS' order) in one statement: COPY on
+    PostgreSQL, one executemany elsewhere. A city's nightly run writes a few hundred thousand:
+    bulk_create's per-value preparation and quoting cost more than the scoring itself."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(Explanation._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(Explanation._meta.get_field(name).column)
+                        for name in EXPLANATION_COLUMNS)
+    encoder = Explanation._meta.get_field("params").encoder
+    values = [(*row[:3], json.dumps(row[3], cls=encoder), *row[4:]) for row in rows]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            sql = f"COPY {table} ({columns}) FROM STDIN"
+            # counted as the one statement it is (CaptureQueriesContext, the debug toolbar)
+            logged = cursor.debug_sql(sql) if hasattr(cursor, "debug_sql") else nullcontext()
+            with logged, cursor.cursor.copy(sql) as copy:
+                for row in values:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(EXPLANATION_COLUMNS))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", values)
+
+
 def _update_computed(assessment: Assessment) -> None:
     """In the database, a handful of statements: each automatic line's computed score (its
-    maximum less what its explanations cost, floored at 0), each line's score (nobody has
-    scored yet), each sheet's total."""
+    maximum less what its explanations cost, floored at 0) and its score (nobody has scored
+    yet), each other line's score, each sheet's total. Only rows whose value changes are
+    written: night after night most stay as they were."""
     money = DecimalField(max_digits=6, decimal_places=2)
-    cost = Subquery(Explanation.objects.filter(line=OuterRef("pk")).values("line")
+    cost = Subquery(Explanation.objects.filter(line=OuterRef("pk")).order_by().values("line")
                     .annotate(s=Sum("points")).values("s"), output_field=money)
-    top = Subquery(Criterion.objects.filter(pk=OuterRef("criterion_id")).values("max_points"),
-                   output_field=money)
-    lines = ScoreLine.objects.filter(sheet__assessment=assessment)
-    lines.filter(criterion__kind=Kind.AUTOMATIC).update(
-        automatic=Greatest(Value(ZERO, output_field=money),
-                           top + Coalesce(cost, Value(ZERO, output_field=money))))
-    lines.filter(criterion__kind=Kind.AUTOMATIC).update(final=F("automatic"))
-    lines.exclude(criterion__kind=Kind.AUTOMATIC).update(final=top)
-    total = Subquery(ScoreLine.objects.filter(sheet=OuterRef("pk")).values("sheet")
-                     .annotate(s=Sum("final")).values("s"), output_field=money)
-    AssessmentSheet.objects.filter(assessment=assessment).update(
-        total=Least(Value(HUNDRED, output_field=money),
-                    Coalesce(total, Value(ZERO, output_field=money))))
+    top = Subquery(Criterion.objects.filter(pk=OuterRef("criterion_id")).order_by()
+                   .values("max_points"), output_field=money)
+    lines = ScoreLine.objects.filter(sheet__assessment=assessment).order_by()
+    computed = Greatest(Value(ZERO, output_field=money),
+                        top + Coalesce(cost, Value(ZERO, output_field=money)))
+    lines.filter(criterion__kind=Kind.AUTOMATIC).alias(new=computed).exclude(
+        automatic=F("new"), final=F("new")).update(automatic=computed, final=computed)
+    lines.exclude(criterion__kind=Kind.AUTOMATIC).exclude(
+        final=F("criterion__max_points")).update(final=top)
+    total = Least(Value(HUNDRED, output_field=money), Coalesce(
+        Subquery(ScoreLine.objects.filter(sheet=OuterRef("pk")).order_by().values("sheet")
+                 .annotate(s=Sum("final")).values("s"), output_field=money),
+        Value(ZERO, output_field=money)))
+    AssessmentSheet.objects.filter(assessment=assessment).order_by().alias(
+        new=total).exclude(total=F("new")).update(total=total)
 
 
 # -- line scores, totals, grades ---------------------------------------------------------
@@ -777,9 +813,11 @@ def assessment_circular(*, assessment: Assessment, by: User, title: str = ""
 # -- scoring by people ---------------------------------------------------------------------
 
 def _line_for_update(line: ScoreLine) -> ScoreLine:
-    return ScoreLine.objects.select_for_update().select_related(
-        "criterion", "sheet", "sheet__assessment", "sheet__unit", "sheet__subject").get(
-        pk=line.pk)
+    # the line, its sheet and its assessment (as a phase change does); not the subject: no
+    # row of an outer join can be locked on PostgreSQL (a unit's sheet has no subject)
+    locked = ScoreLine.objects.select_for_update(of=("self", "sheet", "sheet__assessment"))
+    return locked.select_related("criterion", "sheet", "sheet__assessment", "sheet__unit",
+                                 "sheet__subject").get(pk=line.pk)
 
 
 def line_score(*, line: ScoreLine, by: User, score, reason: str = "") -> ScoreLine:
@@ -821,8 +859,9 @@ def line_score(*, line: ScoreLine, by: User, score, reason: str = "") -> ScoreLi
 def sheet_submit(*, sheet: AssessmentSheet, by: User) -> AssessmentSheet:
     """The subject's self-scoring, or the scorer's scoring, is finished."""
     with transaction.atomic():
-        sheet = AssessmentSheet.objects.select_for_update().select_related(
-            "assessment", "unit", "subject").get(pk=sheet.pk)
+        # not the subject's row: an outer join's cannot be locked on PostgreSQL
+        locked = AssessmentSheet.objects.select_for_update(of=("self", "assessment"))
+        sheet = locked.select_related("assessment", "unit", "subject").get(pk=sheet.pk)
         assessment = sheet.assessment
         _status(assessment, Status.SELF_SCORING, Status.LEADER_SCORING)
         _before_due(assessment)
@@ -961,6 +1000,10 @@ def appeal_lodge(*, line: ScoreLine, by: User, text: str) -> Appeal:
         if not is_subject(by, sheet):
             raise PermissionDenied(_("Only the subject of a sheet appeals against it."))
         _before_due(sheet.assessment)
+        if sheet.acknowledged_at is not None:
+            raise ValidationError(_("You accepted this sheet on %(day)s: it can no longer be "
+                                    "appealed.") % {"day": timezone.localdate(
+                                        sheet.acknowledged_at)})
         if line.appeals.filter(status=Appeal.Status.OPEN).exists():
             raise ValidationError(_("This line already has an appeal awaiting an answer."))
         appeal = Appeal.objects.create(line=line, sheet=sheet, by=by, text=text)
@@ -1137,8 +1180,13 @@ def assessments_nightly(today: datetime.date | None = None) -> int:
     """Recompute every assessment still preparing (the Celery beat job): safe to run
     twice."""
     done = 0
-    for assessment in Assessment.objects.filter(status=Status.PREPARING).select_related(
-            "leaders_scheme", "units_scheme"):
-        assessment_recompute(assessment=assessment, day=today)
+    for pk in Assessment.objects.filter(status=Status.PREPARING).values_list("pk", flat=True):
+        with transaction.atomic():
+            # one run at a time per assessment (a second worker waits, then recomputes the
+            # same rows), and none once the committee has opened it meanwhile
+            assessment = _locked(Assessment(pk=pk))
+            if assessment.status != Status.PREPARING:
+                continue
+            assessment_recompute(assessment=assessment, day=today)
         done += 1
     return done

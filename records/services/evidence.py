@@ -93,11 +93,13 @@ def _owner(evidence) -> tuple:
     """The record an evidence file proves, and its audit events' prefix."""
     if isinstance(evidence, Evidence):
         return evidence.problem, "problem"
+    if hasattr(evidence, "sheet"):  # an assessment's special entry
+        return evidence.sheet, "assessment"
     return evidence.record, "duty_record"
 
 
 def evidence_open(*, evidence, by: User):
-    """Open an evidence file (a problem's or a duty record's) to serve it, after checking it against its SHA-256 (audited
+    """Open an evidence file (a problem's, a duty record's, a score sheet's) to serve it, after checking it against its SHA-256 (audited
     either way). Raises Http404 when the file is gone, EvidenceTampered (with the user's
     message) when it was altered."""
     from django.http import Http404
