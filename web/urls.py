@@ -6,6 +6,7 @@ from records import kinds
 from records.models import Problem, QuarterlyReport
 from web import approvals as approval_views
 from web import assessment_documents as assessment_document_views
+from web import assessment_schemes as assessment_scheme_views
 from web import assessments as assessment_views
 from web import bulk as bulk_views
 from web import circulars as circular_views
@@ -170,11 +171,11 @@ class AssessmentsApp(Application):
                           name="sheet_act")
     special_file_path = path("sheets/<int:pk>/special/<int:entry_pk>/",
                              assessment_views.SpecialFileView.as_view(), name="special_file")
-    schemes_path = path("schemes/", assessment_views.SchemeListView.as_view(), name="schemes")
-    scheme_path = path("schemes/<int:pk>/", assessment_views.SchemeView.as_view(),
+    schemes_path = path("schemes/", assessment_scheme_views.SchemeListView.as_view(), name="schemes")
+    scheme_path = path("schemes/<int:pk>/", assessment_scheme_views.SchemeView.as_view(),
                        name="scheme")
     criterion_path = path("schemes/<int:pk>/criteria/<int:number>/",
-                          assessment_views.CriterionView.as_view(), name="criterion")
+                          assessment_scheme_views.CriterionView.as_view(), name="criterion")
     dashboard_path = path("<int:pk>/dashboard/",
                           assessment_document_views.DashboardView.as_view(), name="dashboard")
     export_path = path("<int:pk>/export.xlsx", assessment_document_views.ExportView.as_view(),
