@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from records import kinds
 
+from .views import assessments as assessment_views
 from .views import auth, common, duties, notices, problems, reports, tasks
 from .views import duty_records as duty_record_views
 from .views import records as record_views
@@ -59,6 +60,43 @@ urlpatterns = [
     path("circulars/", notices.CircularListView.as_view(), name="circulars"),
     path("circulars/<int:pk>/", notices.CircularDetailView.as_view(), name="circular"),
     path("circulars/<int:pk>/docx/", notices.CircularDocxView.as_view(), name="circular_docx"),
+    path("assessments/", assessment_views.AssessmentListView.as_view(), name="assessments"),
+    path("assessments/<int:pk>/", assessment_views.AssessmentDetailView.as_view(),
+         name="assessment"),
+    path("assessments/<int:pk>/recompute/", assessment_views.AssessmentRecomputeView.as_view(),
+         name="assessment_recompute"),
+    path("assessments/<int:pk>/open/", assessment_views.AssessmentOpenView.as_view(),
+         name="assessment_open"),
+    path("assessments/<int:pk>/advance/", assessment_views.AssessmentAdvanceView.as_view(),
+         name="assessment_advance"),
+    path("assessments/<int:pk>/approve/", assessment_views.AssessmentApproveView.as_view(),
+         name="assessment_approve"),
+    path("assessments/<int:pk>/circular/", assessment_views.AssessmentCircularView.as_view(),
+         name="assessment_circular"),
+    path("assessments/<int:pk>/sheets/", assessment_views.AssessmentSheetsView.as_view(),
+         name="assessment_sheets"),
+    path("assessment-sheets/<int:pk>/", assessment_views.SheetDetailView.as_view(),
+         name="assessment_sheet"),
+    path("assessment-sheets/<int:pk>/lines/<int:line_pk>/score/",
+         assessment_views.LineScoreView.as_view(), name="assessment_line_score"),
+    path("assessment-sheets/<int:pk>/lines/<int:line_pk>/adjust/",
+         assessment_views.LineAdjustView.as_view(), name="assessment_line_adjust"),
+    path("assessment-sheets/<int:pk>/lines/<int:line_pk>/appeal/",
+         assessment_views.LineAppealView.as_view(), name="assessment_line_appeal"),
+    path("assessment-sheets/<int:pk>/appeals/<int:appeal_pk>/answer/",
+         assessment_views.AppealAnswerView.as_view(), name="assessment_appeal_answer"),
+    path("assessment-sheets/<int:pk>/submit/", assessment_views.SheetSubmitView.as_view(),
+         name="assessment_sheet_submit"),
+    path("assessment-sheets/<int:pk>/grade/", assessment_views.SheetGradeView.as_view(),
+         name="assessment_sheet_grade"),
+    path("assessment-sheets/<int:pk>/acknowledge/",
+         assessment_views.SheetAcknowledgeView.as_view(), name="assessment_sheet_acknowledge"),
+    path("assessment-sheets/<int:pk>/specials/", assessment_views.SheetSpecialsView.as_view(),
+         name="assessment_sheet_specials"),
+    path("assessment-schemes/", assessment_views.SchemeListView.as_view(),
+         name="assessment_schemes"),
+    path("assessment-schemes/<int:pk>/", assessment_views.SchemeDetailView.as_view(),
+         name="assessment_scheme"),
     # every kind of record's withdraw, urge, versions and sheets, and the list and detail of
     # those without views of their own (records/entries.py)
     *(route for kind in kinds.all_kinds()

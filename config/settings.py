@@ -337,6 +337,14 @@ SPECTACULAR_SETTINGS = {
         # the ledger's and the duty counters' lights: one field name, two choice sets
         "LightEnum": "records.ledger.LIGHTS",
         "DutyLightEnum": "api.serializers.duty_records.LIGHTS",
+        "AssessmentStatusEnum": "records.models.Assessment.Status",
+        "AssessmentSchemeStatusEnum": "records.models.AssessmentScheme.Status",
+        "AppealStatusEnum": "records.models.Appeal.Status",
+        "SubjectGroupEnum": "records.models.assessments.SubjectGroup",
+        "CriterionGroupEnum": "records.models.Criterion.Group",
+        "CriterionKindEnum": "records.models.Criterion.Kind",
+        # a sheet's grade and the committee's grade_set: one choice set
+        "GradeEnum": "records.models.assessments.Grade",
     },
     # the docs' assets come from drf-spectacular-sidecar: no CDN on the bureau's intranet
     "SWAGGER_UI_DIST": "SIDECAR",
