@@ -8,7 +8,7 @@ PORT ?= 8000
 PYTEST_WORKERS ?= 2
 
 .PHONY: venv run worker test lint messages clean bench bench-seed bench-run bench-duties \
-	bench-duties-run
+	bench-duties-run bench-assessments bench-assessments-run
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "DutyChain needs Python 3.11+"'
@@ -94,6 +94,27 @@ bench-duties: venv
 
 bench-duties-run: venv
 	$(BENCH_DUTIES_ENV) $(BIN)/python -W ignore -m bench.duties
+
+# The year-end assessment's nightly scoring at city scale (README, "Benchmark";
+# bench/assessments.py), in a database of its own (emptied first): the duty records' city
+# (BENCH_UNITS units, BENCH_ASSESSMENTS_PER_ITEM records a unit and item) with this year's
+# reports and problems; then this year's assessment is created and `assessments_nightly`
+# timed and its queries counted at BENCH_UNITS and at the first 500 units, and its section of
+# bench/RESULTS.md is replaced. `bench-assessments-run` measures the city already seeded.
+BENCH_ASSESSMENTS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bench_assess
+BENCH_ASSESSMENTS_PER_ITEM ?= 10
+BENCH_ASSESSMENTS_ENV = DATABASE_URL=$(BENCH_ASSESSMENTS_DATABASE_URL) \
+	DJANGO_SETTINGS_MODULE=bench.settings
+
+bench-assessments: venv
+	$(BENCH_ASSESSMENTS_ENV) $(BIN)/python manage.py migrate --noinput
+	$(BENCH_ASSESSMENTS_ENV) $(BIN)/python manage.py flush --noinput
+	$(BENCH_ASSESSMENTS_ENV) $(BIN)/python manage.py bench_seed_assessments \
+		--units $(BENCH_UNITS) --per-item $(BENCH_ASSESSMENTS_PER_ITEM)
+	$(BENCH_ASSESSMENTS_ENV) $(BIN)/python -W ignore -m bench.assessments
+
+bench-assessments-run: venv
+	$(BENCH_ASSESSMENTS_ENV) $(BIN)/python -W ignore -m bench.assessments
 
 messages: venv
 	$(BIN)/python manage.py makemessages -l zh_Hans -l en --no-location --no-obsolete --ignore='.venv/*' --ignore='var/*'

@@ -593,19 +593,21 @@ def write_results(data: dict) -> None:
     if data.get("notes"):
         lines += ["", "## Notes", "", data["notes"]]
     text = "\n".join(lines) + "\n"
-    # the duty records' section (bench/duties.py, its own city) stays as it was
+    # the duty records' and the assessments' sections (bench/duties.py, bench/assessments.py,
+    # each its own city) stay as they were
     kept = _kept_sections()
     RESULTS.write_text(text + ("\n" + kept + "\n" if kept else ""))
 
 
 def _kept_sections() -> str:
-    from bench.duties import SECTION_END, SECTION_START
+    from bench import assessments, duties
 
     current = RESULTS.read_text() if RESULTS.exists() else ""
-    if SECTION_START in current and SECTION_END in current:
-        return current[current.index(SECTION_START):current.index(SECTION_END)
-                       + len(SECTION_END)]
-    return ""
+    kept = [current[current.index(module.SECTION_START):current.index(module.SECTION_END)
+                    + len(module.SECTION_END)]
+            for module in (duties, assessments)
+            if module.SECTION_START in current and module.SECTION_END in current]
+    return "\n\n".join(kept)
     log(f"wrote {RESULTS}")
 
 

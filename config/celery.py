@@ -53,6 +53,12 @@ app.conf.beat_schedule = {
         "task": "flows.tasks.open_annual_reports_if_due",
         "schedule": crontab(minute=5, hour=6),
     },
+    # Each night at 02:30: the computed scores of the year-end assessments still preparing,
+    # from the records up to their cut-off date (frozen once an assessment opens).
+    "assessments-nightly": {
+        "task": "records.tasks.assessments_nightly",
+        "schedule": crontab(minute=30, hour=2),
+    },
 }
 
 

@@ -1,7 +1,8 @@
 """The demo bureau's recent past in one history: the year's duty list and the records kept
 against it, last year's annual reports, the two quarters' reports and the latest holiday
-spot check, played in one time order (demo.past), so that the audit trail runs forward in
-time as a real one does."""
+spot check (and, asked for, last year's assessment and this year's: demo.assessments),
+played in one time order (demo.past), so that the audit trail runs forward in time as a
+real one does."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils import timezone
 
+from .assessments import plan_demo_assessments
 from .duties import plan_demo_duty_list
 from .duty_records import plan_demo_duty_records
 from .past import Past
@@ -20,9 +22,12 @@ from .reports import plan_demo_annual_reports, plan_demo_reports
 
 @transaction.atomic
 def load_demo_history(today: datetime.date | None = None,
-                      setup: Callable[[], object] | None = None) -> dict[str, int]:
+                      setup: Callable[[], object] | None = None,
+                      assessments: bool = False) -> dict[str, int]:
     """Reports and problems up to ``today`` (default: today); safe to repeat. ``setup``
-    (building the bureau) runs first, on the morning of the history's first day."""
+    (building the bureau) runs first, on the morning of the history's first day.
+    ``assessments``: the year-end assessments too (``manage.py load_demo``), counted as
+    "assessments"."""
     past = Past(today or timezone.localdate())
     lists = plan_demo_duty_list(past)
     # the records kept against it (counted among the steps: the counts returned stay the
@@ -31,11 +36,15 @@ def load_demo_history(today: datetime.date | None = None,
     annual = plan_demo_annual_reports(past)
     quarters = plan_demo_reports(past)
     problems = plan_demo_problems(past)
+    assessed = plan_demo_assessments(past) if assessments else None
     if setup is not None:
         # the bureau was set up the morning its history starts
         past.first(setup)
         if not past.steps:
             setup()
     steps = past.play()
-    return {"duty_lists": lists, "annual": annual, "quarters": quarters,
-            "problems": len(problems), "steps": steps}
+    played = {"duty_lists": lists, "annual": annual, "quarters": quarters,
+              "problems": len(problems), "steps": steps}
+    if assessed is not None:
+        played["assessments"] = assessed
+    return played

@@ -37,7 +37,7 @@ from accounts.models import Oversight, Post, Unit
 from records import kinds
 from records.models import Notification
 from records.notifications import item_key, notify
-from records.services import duty_records
+from records.services import assessments, duty_records
 from records.services.calendar import calendar_missing_notify
 from records.workdays import Calendar, add_working_days, is_known, is_provisional
 
@@ -162,10 +162,14 @@ def sweep(today: datetime.date | None = None) -> dict[str, int]:
                                % {"due": due, "owner": owner, "what": what})[:200]))
         told = _extension_reminders(today, acting)
         behind = duty_records.duty_reminders(today, acting)
+        # the assessment's steps: whom each still waits on, before and after its deadline
+        assessed = assessments.assessment_reminders(today, acting)
     if told:
         counts[Kind.EXTENSION] = told
     if behind:
         counts[Kind.DUTY_BEHIND] = behind
+    if assessed:
+        counts[Kind.ASSESSMENT] = assessed
     return dict(counts)
 
 

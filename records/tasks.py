@@ -1,5 +1,6 @@
 """The records' background work on Celery: deliveries of notifications through outside
-channels, and the outbox sweep that resends the ones whose job was lost.
+channels, the outbox sweep that resends the ones whose job was lost, and the assessments'
+nightly scoring.
 
 Every job is acknowledged late (a worker that dies mid-job gets it redelivered),
 retried with backoff, and safe to run twice. A job that still fails after its
@@ -63,3 +64,13 @@ def resend_deliveries(queue: str | None = None) -> int:
     from .notifications import delivery_resend_stale
 
     return delivery_resend_stale(queue=queue)
+
+
+@shared_task(base=RecordedTask, **RETRY)
+def assessments_nightly() -> int:
+    """Each night: the computed scores of every assessment still preparing, worked out again
+    from the records up to its cut-off date. Safe to run twice (each run rewrites the same
+    lines, one run at a time per assessment); returns how many it recomputed."""
+    from .services.assessments import assessments_nightly as recompute
+
+    return recompute()

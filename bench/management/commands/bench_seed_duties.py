@@ -1,15 +1,11 @@
 """Build the duty records' benchmark city: the org chart, this year's duty list and a year of
 records (see bench/duties.py)."""
 
-import json
-import time
-from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
 
 from accounts.models import Unit
+from bench.seed import settle
 
 
 class Command(BaseCommand):
@@ -30,16 +26,5 @@ class Command(BaseCommand):
         if units < 1 or per_item < 1:
             raise CommandError("--units and --per-item must be at least 1.")
         counts = seed_duties(units=units, per_item=per_item, log=self.stdout.write)
-        if connection.vendor == "postgresql":
-            # millions of rows just written: the planner's statistics and the visibility
-            # map now, as autovacuum would within minutes, rather than racing the
-            # measurements that follow
-            started = time.monotonic()
-            with connection.cursor() as cursor:
-                cursor.execute("VACUUM ANALYZE")
-            counts["seconds"]["vacuum"] = round(time.monotonic() - started, 1)
-            self.stdout.write(f"vacuumed and analysed ({counts['seconds']['vacuum']:.0f}s)")
-        record = Path(settings.VAR_DIR) / "bench-duties-seed.json"
-        record.parent.mkdir(exist_ok=True)
-        record.write_text(json.dumps(counts))
+        settle(counts, "bench-duties-seed", self.stdout.write)
         self.stdout.write(self.style.SUCCESS(f"Seeded: {counts}"))
