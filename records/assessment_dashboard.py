@@ -31,6 +31,7 @@ from .models.assessments import (
     ScoreLine,
     SubjectGroup,
 )
+from .services import assessments as rules
 
 Status = Assessment.Status
 ZERO = Decimal("0")
@@ -151,7 +152,7 @@ def assessment_dashboard(assessment: Assessment, today: datetime.date | None = N
         assessment=assessment, cut_off=assessment.cut_off, groups=_spread(sheets),
         costliest=_costliest(assessment), by_leader=_by_leader(assessment, sheets),
         below=below[:BELOW_SHOWN], below_count=len(below), open_appeals=open_appeals,
-        waiting=_waiting(assessment, sheets, today, open_appeals))
+        waiting=_waiting(assessment, sheets, today))
 
 
 def _spread(sheets: list[AssessmentSheet]) -> list[GroupFigures]:
@@ -201,37 +202,9 @@ def _by_leader(assessment: Assessment, sheets: list[AssessmentSheet]) -> list[Le
                                                       str(entry.leader or "")))
 
 
-def _waiting(assessment: Assessment, sheets: list[AssessmentSheet], day: datetime.date,
-             open_appeals: int) -> list[tuple[User, int]]:
-    """Whom the step in progress waits on and for how many sheets: the answer of
-    records.services.assessments.waiting_on, with the chain of ``day`` read once for all
-    the units instead of once per unit. Most sheets first."""
-    waiting: dict[int, list] = {}
-
-    def add(user: User | None) -> None:
-        if user is not None:
-            waiting.setdefault(user.pk, [user, 0])[1] += 1
-
-    status = assessment.status
-    if status == Status.SELF_SCORING:
-        left = [sheet for sheet in sheets if sheet.self_at is None]
-        snapshot = chain.Snapshot([sheet.unit for sheet in left if not sheet.subject_id], day)
-        for sheet in left:
-            add(sheet.subject if sheet.subject_id else snapshot.head_of(sheet.unit))
-    elif status == Status.LEADER_SCORING:
-        left = [sheet for sheet in sheets if sheet.leader_at is None]
-        snapshot = chain.Snapshot([sheet.unit for sheet in left
-                                   if sheet.group == SubjectGroup.UNITS], day)
-        secretary = chain.secretary(day) if any(
-            sheet.group == SubjectGroup.LEADERS for sheet in left) else None
-        for sheet in left:
-            add(secretary if sheet.group == SubjectGroup.LEADERS
-                else snapshot.supervisor_of(sheet.unit))
-    elif status == Status.REVIEW or (status == Status.PUBLISHED and open_appeals):
-        for person in chain.discipline_committee(day):
-            add(person)
-    elif status == Status.PUBLISHED:
-        add(chain.secretary(day))
-    return sorted(((user, n) for user, n in waiting.values()),
+def _waiting(assessment: Assessment, sheets: list[AssessmentSheet], day: datetime.date
+             ) -> list[tuple[User, int]]:
+    """Whom the step in progress waits on and for how many sheets
+    (records.services.assessments.waiting_on), most sheets first."""
+    return sorted(rules.waiting_on(assessment, day, sheets).values(),
                   key=lambda pair: (-pair[1], str(pair[0])))
-

@@ -19,26 +19,38 @@ from .calendar_helpers import travel
 from .duty_helpers import DAY
 
 
-def _nightly_queries(units: int) -> tuple[int, int]:
+def _nightly_queries(units: int) -> tuple[int, int, int]:
     """Build a city of ``units`` units, create this year's assessment, then count the queries
-    of a nightly run; returns (queries, explanations written)."""
+    of a nightly run; then open it and count what asking whom self-scoring waits on costs
+    (the sweep's reminders, the pages); returns (queries, explanations written, queries of
+    the question)."""
     seed_assessments(units=units, per_item=2, problems=2, log=lambda *a: None)
     service.assessment_create(year=DAY.year, by=User.objects.get(username="committee_1"))
     with CaptureQueriesContext(connection) as queries:
         assert service.assessments_nightly() == 1
-    assert Assessment.objects.get().computed_at is not None
-    return len(queries), Explanation.objects.count()
+    assessment = Assessment.objects.get()
+    assert assessment.computed_at is not None
+    explained = Explanation.objects.count()
+    assessment = service.assessment_open(assessment=assessment,
+                                         by=User.objects.get(username="committee_1"))
+    chain.forget_shared()
+    with CaptureQueriesContext(connection) as asked:
+        waiting = service.waiting_on(assessment)
+    assert sum(n for _user, n in waiting.values()) == assessment.sheets.count()
+    return len(queries), explained, len(asked)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_nightly_scoring_costs_the_same_queries_for_twice_the_units(monkeypatch):
     travel(monkeypatch, DAY)
-    small, small_explained = _nightly_queries(6)
+    small, small_explained, small_asked = _nightly_queries(6)
     call_command("flush", interactive=False, verbosity=0)
     chain.forget_shared()
     cache.clear()
-    large, large_explained = _nightly_queries(12)
+    large, large_explained, large_asked = _nightly_queries(12)
     # twice the units (and a second leader), more of everything to explain
     assert large_explained > 1.5 * small_explained > 50
     assert large == small
     assert large <= 50, large
+    # whom a step waits on: the chain read once for every unit
+    assert large_asked == small_asked <= 8, (small_asked, large_asked)

@@ -29,6 +29,7 @@ from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import chain
 from accounts.models import Post, Unit, User
@@ -1091,9 +1092,12 @@ def _index_url() -> str:
         return ""
 
 
-def waiting_on(assessment: Assessment, day: datetime.date | None = None
-               ) -> dict[int, tuple[User, int]]:
-    """Who the step in progress waits on: user id → (user, sheets left)."""
+def waiting_on(assessment: Assessment, day: datetime.date | None = None,
+               sheets: Iterable[AssessmentSheet] | None = None) -> dict[int, tuple[User, int]]:
+    """Who the step in progress waits on: user id → (user, sheets left). The chain of ``day``
+    is read once for all the units (accounts.chain.Snapshot), not once per sheet: the
+    reminders, the pages and the dashboard ask this of a city's sheets. ``sheets``: the
+    assessment's, with their units and subjects, when already read."""
     day = day or _today()
     waiting: dict[int, tuple[User, int]] = {}
 
@@ -1102,35 +1106,48 @@ def waiting_on(assessment: Assessment, day: datetime.date | None = None
             person, n = waiting.get(user.pk, (user, 0))
             waiting[user.pk] = (person, n + 1)
 
-    sheets = assessment.sheets.select_related("unit", "subject")
-    if assessment.status == Status.SELF_SCORING:
-        for sheet in sheets.filter(self_at__isnull=True):
-            for person in subject_people(sheet, day):
-                add(person)
-    elif assessment.status == Status.LEADER_SCORING:
-        for sheet in sheets.filter(leader_at__isnull=True):
-            add(scorer_of(sheet, day))
-    elif assessment.status == Status.REVIEW:
+    status = assessment.status
+    if status in (Status.SELF_SCORING, Status.LEADER_SCORING):
+        if sheets is None:
+            sheets = assessment.sheets.select_related("unit", "subject")
+        done = "self_at" if status == Status.SELF_SCORING else "leader_at"
+        left = [sheet for sheet in sheets if getattr(sheet, done) is None]
+        units = [sheet.unit for sheet in left if not sheet.subject_id]
+        snapshot = chain.Snapshot(units, day) if units else None
+        if status == Status.SELF_SCORING:
+            for sheet in left:
+                add(sheet.subject if sheet.subject_id else snapshot.head_of(sheet.unit))
+        else:
+            secretary = chain.secretary(day) if len(units) < len(left) else None
+            for sheet in left:
+                add(secretary if sheet.subject_id else snapshot.supervisor_of(sheet.unit))
+    elif status == Status.REVIEW or (status == Status.PUBLISHED and Appeal.objects.filter(
+            sheet__assessment=assessment, status=Appeal.Status.OPEN).exists()):
         for person in chain.discipline_committee(day):
             add(person)
-    elif assessment.status == Status.PUBLISHED:
-        if Appeal.objects.filter(sheet__assessment=assessment,
-                                 status=Appeal.Status.OPEN).exists():
-            for person in chain.discipline_committee(day):
-                add(person)
-        else:
-            add(chain.secretary(day))
+    elif status == Status.PUBLISHED:
+        add(chain.secretary(day))
     return waiting
 
 
-STEP_TITLES = {
-    Status.SELF_SCORING: _("Score your own sheet of the %(year)s assessment by %(due)s"),
-    Status.LEADER_SCORING: _("Score the sheets of the %(year)s assessment you are given by "
+def subjects_of(assessment: Assessment, day: datetime.date) -> list[User]:
+    """Who speaks for each subject of ``assessment`` on ``day`` (a fixed number of
+    queries)."""
+    sheets = list(assessment.sheets.select_related("unit", "subject"))
+    units = [sheet.unit for sheet in sheets if not sheet.subject_id]
+    snapshot = chain.Snapshot(units, day) if units else None
+    return [sheet.subject if sheet.subject_id else snapshot.head_of(sheet.unit)
+            for sheet in sheets]
+
+
+STEP_TITLES = {  # lazy: each notice in the language of the moment it is written
+    Status.SELF_SCORING: gettext_lazy("Score your own sheet of the %(year)s assessment by %(due)s"),
+    Status.LEADER_SCORING: gettext_lazy("Score the sheets of the %(year)s assessment you are given by "
                              "%(due)s"),
-    Status.REVIEW: _("Review the scores of the %(year)s assessment by %(due)s"),
-    Status.PUBLISHED: _("The %(year)s assessment is published: read your sheet, appeal a "
+    Status.REVIEW: gettext_lazy("Review the scores of the %(year)s assessment by %(due)s"),
+    Status.PUBLISHED: gettext_lazy("The %(year)s assessment is published: read your sheet, appeal a "
                         "line by %(due)s if you must"),
-    Status.APPROVED: _("The results of the %(year)s assessment are approved"),
+    Status.APPROVED: gettext_lazy("The results of the %(year)s assessment are approved"),
 }
 
 
@@ -1138,8 +1155,7 @@ def _announce(assessment: Assessment) -> None:
     """Tell whom the new step waits on (once a day a step)."""
     day = _today()
     if assessment.status == Status.PUBLISHED:
-        people = [person for sheet in assessment.sheets.select_related("unit", "subject")
-                  for person in subject_people(sheet, day)]
+        people = subjects_of(assessment, day)
     elif assessment.status == Status.APPROVED:
         people = chain.discipline_committee(day)
     else:
