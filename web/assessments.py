@@ -13,8 +13,8 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,7 +36,7 @@ from records.models.assessments import (
     SubjectGroup,
 )
 from records.services import assessments as rules
-from records.services.evidence import EvidenceTampered, evidence_open
+from web.evidence import serve_evidence
 from web.forms import show_errors
 
 Status = Assessment.Status
@@ -493,10 +493,4 @@ class SpecialFileView(LoginRequiredMixin, generic.View):
         if not rules.shows_leader_score(request.user, sheet):
             raise Http404(_("Special entries are shown from publication."))
         entry = get_object_or_404(SpecialEntry, pk=entry_pk, sheet=sheet)
-        try:
-            handle = evidence_open(evidence=entry, by=request.user)
-        except EvidenceTampered as error:
-            return render(request, "flows/conflict.html", status=409,
-                          context={"message": str(error)})
-        return FileResponse(handle, as_attachment=True, filename=entry.name,
-                            content_type=entry.content_type)
+        return serve_evidence(request, entry)

@@ -12,7 +12,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,7 +30,7 @@ from records.selectors import (
     visible_duty_record_or_404,
 )
 from records.services import duties, duty_records
-from records.services.evidence import EvidenceTampered, evidence_open
+from web.evidence import serve_evidence
 from web.forms import show_errors
 
 PAGE_SIZE = 50
@@ -314,13 +314,7 @@ class RecordEvidenceDownloadView(LoginRequiredMixin, generic.View):
         if not duty_records.sees_talk(request.user, record):
             raise Http404(_("A talk's content is for those who took part."))
         evidence = get_object_or_404(DutyRecordEvidence, pk=evidence_pk, record=record)
-        try:
-            handle = evidence_open(evidence=evidence, by=request.user)
-        except EvidenceTampered as error:
-            return render(request, "flows/conflict.html", status=409,
-                          context={"message": str(error)})
-        return FileResponse(handle, as_attachment=True, filename=evidence.name,
-                            content_type=evidence.content_type)
+        return serve_evidence(request, evidence)
 
 
 class ReopenForm(forms.Form):

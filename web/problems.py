@@ -4,8 +4,8 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from flows.extensions import pending_extension_or_404, visible_problem_or_404
 from records import permissions
 from records.forms import OpinionForm, ProblemFormSet, ProblemListForm
 from records.models import Evidence, Problem
-from records.services.evidence import EvidenceTampered, evidence_open
+from web.evidence import serve_evidence
 from web.records import RecordDetailView
 
 
@@ -65,13 +65,7 @@ class EvidenceDownloadView(LoginRequiredMixin, generic.View):
     def get(self, request, pk, evidence_pk):
         problem = visible_problem_or_404(request.user, pk)
         evidence = get_object_or_404(Evidence, pk=evidence_pk, problem=problem)
-        try:
-            handle = evidence_open(evidence=evidence, by=request.user)
-        except EvidenceTampered as error:
-            return render(request, "flows/conflict.html", status=409,
-                          context={"message": str(error)})
-        return FileResponse(handle, as_attachment=True, filename=evidence.name,
-                            content_type=evidence.content_type)
+        return serve_evidence(request, evidence)
 
 
 class RegisterView(LoginRequiredMixin, generic.TemplateView):
